@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { Workload } from "../cluster/contract.ts";
+
+const port = (field: string) =>
+  z.coerce
+    .number({ message: `${field} must be a TCP port number` })
+    .int(`${field} must be an integer`)
+    .min(0, `${field} must be between 0 and 65535`)
+    .max(65535, `${field} must be between 0 and 65535`);
+
+const flag = z
+  .enum(["true", "false", "1", "0", ""], { message: "must be one of true, false, 1, 0" })
+  .transform((v) => v === "true" || v === "1");
+
+const namespaceList = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""))
+  .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be DNS-1123 labels separated by commas")));
+
+const schema = z.object({
+  REDIS_HOST: z.string().min(1, "REDIS_HOST is required (the BullMQ Redis host)"),
+  REDIS_PORT: port("REDIS_PORT").default(6379),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: flag.default(false),
+  /** BullMQ key prefix; the api and workers must use the same one. */
+  BULLMQ_PREFIX: z.string().min(1).default("bull"),
+  /** Comma-separated namespaces whose GenerationPools this operator manages; empty means all. */
+  WATCH_NAMESPACES: namespaceList.default([]),
+  LEADER_ELECTION_NAMESPACE: z.string().min(1).default(Workload.operator.namespace),
+  LEADER_ELECTION_LEASE_NAME: z.string().min(1).default("genpool-operator"),
+  LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
+  LEASE_RENEW_SECONDS: z.coerce.number().positive().max(60).default(2),
+  POD_NAME: z.string().min(1, "POD_NAME is required (the leader election identity; use the downward API)"),
+  METRICS_PORT: port("METRICS_PORT").default(8080),
+  RESYNC_SECONDS: z.coerce.number().positive("RESYNC_SECONDS must be > 0").max(3600).default(30),
+  /** Demand includes delayed jobs that become due within this many seconds. */
+  DELAYED_LEAD_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  KUBECONFIG: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+});
+
+/** The operator's validated configuration. */
+export type Config = z.infer<typeof schema>;
+
+/** Parses the environment once at start; throws one error that lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const value = name in cleaned ? JSON.stringify(cleaned[name]) : "(unset)";
+    return `  ${name}=${value}: ${issue.message}`;
+  });
+  throw new Error(`Invalid operator configuration:\n${lines.join("\n")}`);
+}
