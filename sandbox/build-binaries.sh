@@ -47,7 +47,8 @@ kube_dir="$(build_module kube "$version_flags" \
 # One folder of links, so callers need a single PATH entry.
 bin="$cache/bin-$(echo "$etcd_dir $kwok_dir $kube_dir" | sha256sum | cut -c1-16)"
 mkdir -p "$bin"
-ln -sf "$etcd_dir/v3" "$bin/etcd"
+# `go build` names the etcd server binary after the package path's last element before /v3.
+ln -sf "$etcd_dir/server" "$bin/etcd"
 ln -sf "$kwok_dir/kwok" "$bin/kwok"
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   ln -sf "$kube_dir/$b" "$bin/$b"
