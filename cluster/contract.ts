@@ -10,6 +10,7 @@
 export const OutputKey = {
   Region: "Region",
   ClusterName: "ClusterName",
+  VpcId: "VpcId",
   ImageBucketName: "ImageBucketName",
   ModelsS3Uri: "ModelsS3Uri",
   DbEndpoint: "DbEndpoint",
@@ -21,6 +22,7 @@ export const OutputKey = {
   RedisAuthSecretArn: "RedisAuthSecretArn",
   CertificateArn: "CertificateArn",
   AlbSourceCidrs: "AlbSourceCidrs",
+  AlbSecurityGroupId: "AlbSecurityGroupId",
   GpuOnDemandNodegroupName: "GpuOnDemandNodegroupName",
   GpuSpotNodegroupName: "GpuSpotNodegroupName",
   OperatorRoleArn: "OperatorRoleArn",

@@ -1,0 +1,44 @@
+/**
+ * The CDK app: `cdk deploy` runs it through cdk.json; `npm run synth:cluster` runs it directly
+ * (offline: context from cdk.json and cdk.context.json, no AWS credentials or CLI needed).
+ */
+import { readFileSync } from "node:fs";
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { acknowledgeNagFindings } from "./nag-acknowledgements.ts";
+import { GenpoolClusterStack, type GenpoolClusterStackProps } from "./stack.ts";
+
+/** Context keys read from cdk.json (override with `cdk deploy -c genpool:account=…`). */
+export const ContextKey = { account: "genpool:account", region: "genpool:region", stackName: "genpool:stackName", props: "genpool:props" } as const;
+
+function readJson(path: URL): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+}
+
+/** Context for a run without the CDK CLI: cdk.json's context plus the cached lookups. */
+function standaloneContext(): Record<string, unknown> {
+  const root = new URL("../", import.meta.url);
+  const cdkJson = readJson(new URL("cdk.json", root)) as { context?: Record<string, unknown> };
+  return { ...cdkJson.context, ...readJson(new URL("cdk.context.json", root)) };
+}
+
+/** Builds the app with the cdk-nag AwsSolutions pack as a validation plugin. */
+export function buildApp(underCli: boolean): { app: App; stack: GenpoolClusterStack } {
+  const app = underCli ? new App() : new App({ outdir: "cdk.out", context: standaloneContext() });
+  const str = (key: string, fallback: string): string => {
+    const v: unknown = app.node.tryGetContext(key);
+    return typeof v === "string" ? v : fallback;
+  };
+  const stack = new GenpoolClusterStack(app, str(ContextKey.stackName, "GenpoolCluster"), {
+    ...(app.node.tryGetContext(ContextKey.props) as GenpoolClusterStackProps | undefined),
+    env: { account: str(ContextKey.account, "123456789012"), region: str(ContextKey.region, "us-east-1") },
+    description: "Genpool: InvokeAI as a multi-user service on EKS (network, data, EKS, GPU node groups)",
+  });
+  acknowledgeNagFindings(stack);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildApp(process.env.CDK_OUTDIR !== undefined).app.synth();
+}

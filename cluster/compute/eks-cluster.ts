@@ -1,0 +1,160 @@
+import { readFileSync } from "node:fs";
+import { RemovalPolicy } from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as eks from "aws-cdk-lib/aws-eks-v2";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { parseCidr } from "../network/cidr.ts";
+import { toRetention } from "../network/vpc.ts";
+import { InvalidPropError, requireIntInRange, requireOneOf } from "../validate.ts";
+
+/** Kubernetes versions this construct accepts (EKS standard support, aws-cdk-lib 2.276). */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35", "1.36"] as const;
+
+/** Namespace and ServiceAccount of the AWS Load Balancer Controller that charts-src/ installs. */
+export const AlbControllerWorkload = { namespace: "kube-system", serviceAccount: "aws-load-balancer-controller" } as const;
+
+/** Properties of {@link GenpoolEksCluster}. */
+export interface GenpoolEksClusterProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets for the control-plane ENIs and the nodes (the private-app tier). */
+  readonly subnets: ec2.SubnetSelection;
+  /** @default "genpool" */
+  readonly clusterName?: string;
+  /** @default "1.35" */
+  readonly kubernetesVersion?: string;
+  /** Expose the API server endpoint on the internet (the private endpoint is always on). @default true */
+  readonly endpointPublicAccess?: boolean;
+  /** CIDRs allowed on the public endpoint; only with endpointPublicAccess. @default ["0.0.0.0/0"] */
+  readonly endpointPublicAccessCidrs?: readonly string[];
+  /**
+   * IAM role or user ARNs granted cluster-admin through EKS access entries.
+   * @default none: the principal that deploys the stack becomes the bootstrap admin
+   */
+  readonly adminPrincipalArns?: readonly string[];
+  /** Retention of the control-plane log group, in days. @default 90 */
+  readonly controlPlaneLogRetentionDays?: number;
+  /** VPC CNI prefix delegation: each ENI slot carries a /28 of pod IPs instead of one IP. @default true */
+  readonly prefixDelegation?: boolean;
+}
+
+const NAME = "GenpoolEksCluster";
+const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * EKS control plane (aws-eks-v2, native CloudFormation): all control-plane logs, secrets
+ * envelope-encrypted with a KMS key, configurable endpoint access, access entries, the four
+ * core add-ons, and the IAM role for the AWS Load Balancer Controller (installed by charts-src/).
+ */
+export class GenpoolEksCluster extends Construct {
+  readonly cluster: eks.Cluster;
+  readonly clusterName: string;
+  readonly secretsKey: kms.Key;
+  readonly albControllerRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: GenpoolEksClusterProps) {
+    super(scope, id);
+    this.clusterName = props.clusterName ?? "genpool";
+    const version = props.kubernetesVersion ?? "1.35";
+    const publicAccess = props.endpointPublicAccess ?? true;
+    const admins = props.adminPrincipalArns ?? [];
+    const logDays = props.controlPlaneLogRetentionDays ?? 90;
+    validate(this.clusterName, version, { publicAccess, cidrs: props.endpointPublicAccessCidrs, admins });
+    requireIntInRange(NAME, "controlPlaneLogRetentionDays", logDays, [1, 3653]);
+
+    this.secretsKey = new kms.Key(this, "SecretsKey", { description: "Genpool EKS secrets envelope encryption", enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+    // EKS writes here once logging is on; creating it first gives it a retention.
+    const controlPlaneLogs = new logs.LogGroup(this, "ControlPlaneLogs", {
+      logGroupName: `/aws/eks/${this.clusterName}/cluster`,
+      retention: toRetention(logDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const cidrs = props.endpointPublicAccessCidrs ?? ["0.0.0.0/0"];
+    this.cluster = new eks.Cluster(this, "Cluster", {
+      clusterName: this.clusterName,
+      version: eks.KubernetesVersion.of(version),
+      vpc: props.vpc,
+      vpcSubnets: [props.subnets],
+      endpointAccess: publicAccess ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs) : eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: this.secretsKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      bootstrapClusterCreatorAdminPermissions: admins.length === 0,
+      outputConfigCommand: false,
+    });
+    this.cluster.node.addDependency(controlPlaneLogs);
+    admins.forEach((arn, i) => this.cluster.grantClusterAdmin(`Admin${i}`, arn));
+    this.addCoreAddons(props.prefixDelegation ?? true);
+    this.albControllerRole = this.podIdentityRole("AlbController", AlbControllerWorkload, albControllerPolicy());
+  }
+
+  /** A role that pods of one ServiceAccount assume through EKS Pod Identity. */
+  podIdentityRole(id: string, workload: { namespace: string; serviceAccount: string }, policy: iam.PolicyDocument): iam.Role {
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal("pods.eks.amazonaws.com"),
+      description: `Genpool pod identity ${workload.namespace}/${workload.serviceAccount}`,
+      inlinePolicies: { access: policy },
+    });
+    role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({ principals: [new iam.ServicePrincipal("pods.eks.amazonaws.com")], actions: ["sts:TagSession"] }),
+    );
+    const association = new eks.CfnPodIdentityAssociation(this, `${id}PodIdentity`, {
+      clusterName: this.cluster.clusterName,
+      namespace: workload.namespace,
+      serviceAccount: workload.serviceAccount,
+      roleArn: role.roleArn,
+    });
+    // The agent add-on must run before pods can exchange their token for the role.
+    association.node.addDependency(this.cluster.eksPodIdentityAgent ?? this.cluster);
+    return role;
+  }
+
+  private addCoreAddons(prefixDelegation: boolean): void {
+    new eks.Addon(this, "VpcCni", {
+      cluster: this.cluster,
+      addonName: "vpc-cni",
+      configurationValues: {
+        // Network policy enforcement lets charts-src/ NetworkPolicies narrow pod-to-pod traffic.
+        enableNetworkPolicy: "true",
+        env: prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : {},
+      },
+    });
+    new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
+    new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
+  }
+}
+
+function validate(
+  name: string,
+  version: string,
+  { publicAccess, cidrs, admins }: { publicAccess: boolean; cidrs: readonly string[] | undefined; admins: readonly string[] },
+): void {
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/.test(name)) {
+    throw new InvalidPropError(NAME, "clusterName", name, "1-100 letters, digits and hyphens, starting with a letter");
+  }
+  requireOneOf(NAME, "kubernetesVersion", version, SUPPORTED_KUBERNETES_VERSIONS);
+  if (!publicAccess && cidrs !== undefined) {
+    throw new InvalidPropError(NAME, "endpointPublicAccessCidrs", cidrs, "nothing when endpointPublicAccess is false (the endpoint is private only)");
+  }
+  for (const cidr of cidrs ?? []) {
+    if (!parseCidr(cidr)) throw new InvalidPropError(NAME, "endpointPublicAccessCidrs", cidr, "IPv4 CIDRs such as 203.0.113.0/24");
+  }
+  for (const arn of admins) {
+    if (!ARN.test(arn)) throw new InvalidPropError(NAME, "adminPrincipalArns", arn, "IAM role or user ARNs such as arn:aws:iam::123456789012:role/Admin");
+  }
+}
+
+/** The controller's published IAM policy (iam_policy.json of v3.2.2, as shipped in aws-cdk-lib). */
+function albControllerPolicy(): iam.PolicyDocument {
+  const json: unknown = JSON.parse(readFileSync(new URL("./alb-controller-iam-policy.json", import.meta.url), "utf8"));
+  return iam.PolicyDocument.fromJson(json);
+}
