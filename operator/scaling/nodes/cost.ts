@@ -1,7 +1,7 @@
 /** Estimated running cost of a plan, from a $/hour-per-node table (spot prices for spot groups). */
 
 /** $/hour of `desired` nodes per group; groups missing from the table count as free. */
-export function estimatedDollarsPerHour(
+export function estimatedHourlyCostUsd(
   desired: readonly { name: string; desired: number }[],
   hourlyPricePerNode: Readonly<Record<string, number>>,
 ): number {

@@ -21,9 +21,9 @@ export function targetCapacity(t: Target): number {
   return (trustedNodes(t.state) + added) * t.state.obs.workersPerNode;
 }
 
-/** Higher priority first, list order breaking ties (Array.prototype.sort is stable). */
+/** Growth order: lower priority value first, list order breaking ties (sort is stable). */
 export function byPriority(targets: readonly Target[]): Target[] {
-  return [...targets].sort((a, b) => b.state.obs.spec.priority - a.state.obs.spec.priority);
+  return [...targets].sort((a, b) => a.state.obs.spec.priority - b.state.obs.spec.priority);
 }
 
 const isOnDemand = (t: Target): boolean => t.state.obs.spec.capacityType === "on-demand";

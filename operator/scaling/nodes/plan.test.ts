@@ -37,9 +37,9 @@ const rows: [string, NodePlanInput, Expect][] = [
   ["four GPUs per node: 10 workers need 3 nodes",
     input({ workers: 10, policy: { onDemandBaseNodes: 0 }, groups: [group("spot", "spot", { perNode: 4 })] }),
     { desired: { spot: 3 } }],
-  ["spot groups fill in priority order",
-    input({ workers: 20, policy: { onDemandBaseNodes: 0 }, groups: [group("low", "spot"), group("high", "spot", { priority: 10, max: 5 })] }),
-    { desired: { low: 15, high: 5 } }],
+  ["spot groups fill in priority order (lower value first)",
+    input({ workers: 20, policy: { onDemandBaseNodes: 0 }, groups: [group("second", "spot", { priority: 10 }), group("first", "spot", { priority: 0, max: 5 })] }),
+    { desired: { second: 15, first: 5 } }],
   ["spot at its maximum overflows to on-demand",
     input({ workers: 20, policy: { onDemandBaseNodes: 0 }, groups: [group("od", "on-demand"), group("spot", "spot", { max: 10 })] }),
     { desired: { od: 10, spot: 10 }, reasons: { od: "SpotFallback" }, capacityLimited: "False" }],
@@ -128,7 +128,7 @@ test("planNodes: a removal names the exact instance and its idle worker pods", (
 test("planNodes: the cost estimate prices every planned node", (t) => {
   const plan = planNodes(input({ workers: 4, groups: [group("od", "on-demand"), group("spot", "spot")], prices: { od: 1.006, spot: 0.3018 } }));
   // 1 on-demand base node + 3 spot nodes.
-  t.is(plan.estimatedDollarsPerHour, 1.91);
+  t.is(plan.estimatedHourlyCostUsd, 1.91);
 });
 
 test("planNodes: the degraded condition names the group and the cloud's message", (t) => {

@@ -6,7 +6,7 @@
  */
 import { checkNodePlanInput } from "./check-input.ts";
 import { capacityLimitedCondition, spotDegradedCondition } from "./conditions.ts";
-import { estimatedDollarsPerHour } from "./cost.ts";
+import { estimatedHourlyCostUsd } from "./cost.ts";
 import { groupState, type GroupState } from "./group-state.ts";
 import { applyFloors, deficit, growForDemand, targetCapacity, type Target } from "./grow.ts";
 import { nextIdleSince } from "./idle-since.ts";
@@ -43,13 +43,15 @@ export function planNodes(input: NodePlanInput): NodePlan {
     })
     : [];
 
-  const groups = targets.map((t) => ({ name: t.state.obs.spec.name, desired: t.desired, reason: t.reason }));
+  const groups = targets.map((t) => ({
+    name: t.state.obs.spec.name, desired: t.desired, reason: t.reason, ready: t.state.ready, booting: t.state.booting,
+  }));
   return {
     groups,
     remove,
     conditions: [spotDegradedCondition(states, policy), capacityLimitedCondition(unplaced)],
     plannedWorkerCapacity: targets.reduce((sum, t) => sum + targetCapacity(t), 0),
-    estimatedDollarsPerHour: estimatedDollarsPerHour(groups, input.hourlyPricePerNode),
+    estimatedHourlyCostUsd: estimatedHourlyCostUsd(groups, input.hourlyPricePerNode),
     requeueAfterSeconds: requeueAfterSeconds({ now, policy, states, idleSince }),
     memory: {
       groups: Object.fromEntries(targets.map((t) => [t.state.obs.spec.name, memoryAfter(t, now)])),

@@ -13,7 +13,7 @@ export function isRemovable(node: NodeObservation, idleSince: number | undefined
     idleSince !== undefined && idleSince <= removableBefore;
 }
 
-/** Cheapest to lose first: on-demand groups (they cost most), then spot, lowest priority first. */
+/** Cheapest to lose first: on-demand groups (they cost most), then spot; each in reverse growth order. */
 function removalOrder(targets: readonly Target[]): Target[] {
   const onDemand = targets.filter((t) => t.state.obs.spec.capacityType === "on-demand");
   const spot = targets.filter((t) => t.state.obs.spec.capacityType === "spot");

@@ -3,28 +3,18 @@
  * cloud and the cluster, fills a `NodePlanInput`, calls `planNodes()` and carries out the plan.
  */
 
-/** Spot or on-demand, as the GenerationPool spells it. */
-export type CapacityType = "spot" | "on-demand";
+import type { CapacityType, GenerationPoolSpec, NodeGroup } from "../../resource/types.ts";
+
+export type { CapacityType };
 
 /** The pool-wide node settings (GenerationPool spec, defaults applied). */
-export interface NodePolicy {
-  /** On-demand nodes kept regardless of demand or spot availability. */
-  onDemandBaseNodes: number;
-  /** Requested spot nodes not Ready after this long make the planner use on-demand instead. */
-  spotFallbackDelaySeconds: number;
-  /** A node must have had no busy worker this long before it may be removed. */
-  nodeScaleDownDelaySeconds: number;
-}
+export type NodePolicy = Pick<GenerationPoolSpec, "onDemandBaseNodes" | "spotFallbackDelaySeconds" | "nodeScaleDownDelaySeconds">;
 
-/** One GPU node group the pool may grow (GenerationPool spec, defaults applied). */
-export interface NodeGroupSpec {
-  name: string;
-  capacityType: CapacityType;
-  /** Higher first; list order breaks ties. */
-  priority: number;
-  minNodes: number;
-  maxNodes: number;
-}
+/**
+ * What the planner reads of a GenerationPool node group. Priority: lower grows first, list order
+ * breaks ties. Workers per node come resolved in `NodeGroupObservation.workersPerNode`.
+ */
+export type NodeGroupSpec = Pick<NodeGroup, "name" | "capacityType" | "priority" | "minNodes" | "maxNodes">;
 
 /** A registered Node of a group, as the runtime observed it. */
 export interface NodeObservation {
@@ -106,6 +96,10 @@ export interface GroupPlan {
   /** Desired size after the plan (already lowered by the nodes in `remove`). */
   desired: number;
   reason: GroupReason;
+  /** Ready nodes that are not leaving (for status). */
+  ready: number;
+  /** Requested nodes not Ready yet (for status). */
+  booting: number;
 }
 
 /** An empty node to take away: delete its idle worker pods, cordon, drain, terminate exactly it. */
@@ -131,8 +125,8 @@ export interface NodePlan {
   conditions: PlanCondition[];
   /** Node capacity the plan provides, in workers (Ready plus trusted booting nodes). */
   plannedWorkerCapacity: number;
-  /** Estimated $/hour of all groups at their planned desired sizes. */
-  estimatedDollarsPerHour: number;
+  /** Estimated US $/hour of all groups at their planned desired sizes. */
+  estimatedHourlyCostUsd: number;
   /** Call again after this long even if nothing changes (a timer is due). */
   requeueAfterSeconds: number;
   memory: NodePlanMemory;
