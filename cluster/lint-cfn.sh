@@ -20,7 +20,13 @@ if [[ "${GENPOOL_SKIP_SYNTH:-}" != "1" ]]; then
 fi
 templates=(cdk.out/*.template.json)
 echo "cfn-lint ${templates[*]}" >&2
-"${venv}/bin/cfn-lint" --format parseable -- "${templates[@]}"
+# cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational. Errors fail.
+rc=0
+"${venv}/bin/cfn-lint" --format parseable -- "${templates[@]}" || rc=$?
+if (( rc & 3 )); then
+  echo "cfn-lint found errors (exit ${rc})" >&2
+  exit 1
+fi
 echo "checkov ${templates[*]}" >&2
 "${venv}/bin/checkov" --quiet --compact --framework cloudformation \
   --skip-download --output cli $(printf -- '--file %s ' "${templates[@]}")

@@ -1,5 +1,5 @@
 import { Validations, type Stack } from "aws-cdk-lib";
-import type { IConstruct } from "constructs";
+import { at } from "./construct-path.ts";
 
 /** One deliberate finding: the construct it sits on (path below the stack), the rule, and why. */
 export interface NagAcknowledgement {
@@ -95,12 +95,6 @@ export function nagAcknowledgements(stack: Stack): NagAcknowledgement[] {
       reason: "aws-eks-v2 still emits EncryptionConfig.Resources [secrets], which EKS requires for envelope encryption; the deprecation is in the schema, not the API.",
     },
   ];
-}
-
-function at(stack: Stack, path: string): IConstruct {
-  const found = path.split("/").reduce<IConstruct | undefined>((node, part) => node?.node.tryFindChild(part), stack);
-  if (!found) throw new Error(`nag acknowledgement names a construct that does not exist: ${path}`);
-  return found;
 }
 
 /** Records the acknowledgements on their constructs, where the AwsSolutions plugin reads them. */

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks-v2";
@@ -7,11 +7,13 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { GenpoolEksCluster, type GenpoolEksClusterProps } from "./compute/eks-cluster.ts";
 import { GenpoolNodeGroup } from "./compute/node-group.ts";
+import { applyCheckovSkips } from "./checkov-skips.ts";
 import { GpuNode, OutputKey, Workload } from "./contract.ts";
 import { GenpoolDatabase, type GenpoolDatabaseProps } from "./data/database.ts";
 import { GenpoolImageBucket, ImagePrefix, type GenpoolImageBucketProps } from "./data/image-bucket.ts";
 import { GenpoolRedis, REDIS_PORT, type GenpoolRedisProps } from "./data/redis.ts";
 import { apiPolicy, operatorPolicy, workerPolicy, type PolicyTargets } from "./identity/workload-policies.ts";
+import { EncryptLogGroups, logsKey } from "./log-encryption.ts";
 import { GenpoolSecurityGroups } from "./network/security-groups.ts";
 import { GenpoolVpc, SubnetGroup, toRetention, type GenpoolVpcProps } from "./network/vpc.ts";
 import { GenpoolRepositories, type GenpoolRepositoriesProps } from "./registry/repositories.ts";
@@ -132,6 +134,8 @@ export class GenpoolClusterStack extends Stack {
       [OutputKey.OperatorRepositoryUri]: repos.operator.repositoryUri,
     };
     for (const [key, value] of Object.entries(out)) new CfnOutput(this, key, { value });
+    Aspects.of(this).add(new EncryptLogGroups(logsKey(this)));
+    applyCheckovSkips(this);
   }
 
   /** The system group and the two GPU groups; returns the GPU groups the operator resizes. */

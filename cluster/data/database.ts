@@ -71,7 +71,7 @@ export class GenpoolDatabase extends Construct {
     const logGroups = ["postgresql", "upgrade"].map(
       (type) => new logs.LogGroup(this, `Logs-${type}`, { logGroupName: `/aws/rds/instance/${identifier}/${type}`, retention: toRetention(p.logRetentionDays), removalPolicy: RemovalPolicy.RETAIN }),
     );
-    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 });
     const parameterGroup = new rds.ParameterGroup(this, "Parameters", {
       engine,
       description: "Genpool PostgreSQL: TLS required",

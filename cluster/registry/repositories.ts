@@ -27,7 +27,8 @@ export class GenpoolRepositories extends Construct {
         repositoryName: `${prefix}/${name}`,
         imageScanOnPush: true,
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
-        encryption: ecr.RepositoryEncryption.AES_256,
+        // KMS with the AWS-managed aws/ecr key: encrypted with KMS, no extra grants for node image pulls.
+        encryption: ecr.RepositoryEncryption.KMS,
         lifecycleRules: [{ description: `keep the newest ${keep} images`, maxImageCount: keep }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
