@@ -1,0 +1,34 @@
+import type { HistoryEntry } from "../scaling/types.ts";
+
+/** What decide() hands back for the next call, kept per pool in memory. */
+export interface PoolMemory {
+  history: HistoryEntry[];
+  idleSince: number | null;
+  /** ms epoch of the last worker count change this process made. */
+  lastScaleTime: number | undefined;
+}
+
+/**
+ * Per-pool memory. After a restart it starts empty (decide() then behaves as for a new pool with
+ * the current size as its history), which is why a restart must not cause a scale action by itself.
+ */
+export class PoolMemories {
+  private readonly byKey = new Map<string, PoolMemory>();
+
+  get(key: string, fresh: () => PoolMemory): PoolMemory {
+    let m = this.byKey.get(key);
+    if (m === undefined) {
+      m = fresh();
+      this.byKey.set(key, m);
+    }
+    return m;
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+  }
+}

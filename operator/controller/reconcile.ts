@@ -1,0 +1,158 @@
+import type { GenerationPool } from "../resource/index.ts";
+import { InvalidGenerationPoolError, parseGenerationPool } from "../resource/index.ts";
+import type { Decision, HistoryEntry, Observation } from "../scaling/types.ts";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { OperatorMetrics } from "../http/metrics.ts";
+import type { QueueDemand } from "../queue/demand.ts";
+import type { QueueId } from "../queue/wakeups.ts";
+import type { WorkerDeployment } from "../kube/deployments.ts";
+import type { WorkerPod } from "../kube/pods.ts";
+import type { PoolEvent } from "../kube/events.ts";
+import type { GenerationPoolStatus } from "../resource/index.ts";
+import { busyPods, deletionCostChanges } from "./deletion-cost.ts";
+import { buildStatus, statusChanged } from "./status.ts";
+import { mergeConditions } from "./conditions.ts";
+import type { PoolMemories, PoolMemory } from "./memory.ts";
+import type { Outcome } from "./workqueue.ts";
+import { splitKey } from "./workqueue.ts";
+
+/** The adapters and pure functions one reconcile uses; each is a narrow slice of operator/kube or operator/queue. */
+export interface ReconcileDeps {
+  pools: { get(ns: string, name: string): Promise<unknown>; writeStatus(ns: string, name: string, s: GenerationPoolStatus): Promise<void> };
+  deployments: { get(ns: string, name: string): Promise<WorkerDeployment | undefined>; scale(ns: string, name: string, replicas: number): Promise<void> };
+  pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void> };
+  events: { emit(e: PoolEvent): Promise<void> };
+  readDemand(queue: QueueId): Promise<QueueDemand>;
+  decide(o: Observation): Decision;
+  initialHistory(current: number, now: number): HistoryEntry[];
+  /** Tells the wiring which queue and Deployment wake this pool (undefined: the pool is gone). */
+  track(key: string, target: { queue: QueueId; namespace: string; deployment: string } | undefined): void;
+  memories: PoolMemories;
+  clock: Clock;
+  log: Logger;
+  metrics: OperatorMetrics;
+}
+
+/** Requeue soon while the queue is unreachable, so recovery is seen without waiting for the resync. */
+const unreachableRequeueMs = 2_000;
+
+/** Level-based reconcile of one pool: re-read everything, decide, act on the difference. */
+export class PoolReconciler {
+  constructor(private readonly d: ReconcileDeps) {}
+
+  async reconcile(key: string): Promise<Outcome> {
+    const { namespace, name } = splitKey(key);
+    const raw = await this.d.pools.get(namespace, name);
+    if (raw === undefined) return this.forget(key, namespace, name);
+    let pool: GenerationPool;
+    try {
+      pool = parseGenerationPool(raw);
+    } catch (err) {
+      if (err instanceof InvalidGenerationPoolError) return this.invalid(raw, namespace, name, err);
+      throw err;
+    }
+    this.d.track(key, { queue: { name: pool.spec.queue.name, prefix: pool.spec.queue.prefix }, namespace, deployment: pool.spec.workload.deploymentName });
+    const deployment = await this.d.deployments.get(namespace, pool.spec.workload.deploymentName);
+    if (deployment === undefined) return this.missingDeployment(pool);
+    return this.converge(key, pool, deployment);
+  }
+
+  private async converge(key: string, pool: GenerationPool, deployment: WorkerDeployment): Promise<Outcome> {
+    const log = this.d.log.child({ namespace: pool.metadata.namespace, pool: pool.metadata.name });
+    const { queue, queueError } = await this.readQueue(pool);
+    const pods = await this.d.pods.list(pool.metadata.namespace, deployment.selector);
+    const busy = busyPods(pods, (queue?.activeJobs ?? []).map((j) => j.worker));
+    const now = this.d.clock.now();
+    const memory = this.d.memories.get(key, () => ({ history: this.d.initialHistory(deployment.replicas, now), idleSince: null, lastScaleTime: undefined }));
+    const decision = this.d.decide({
+      spec: pool.spec,
+      queue,
+      workers: { current: deployment.replicas, ready: deployment.ready, busy: busy.size },
+      idleSince: memory.idleSince,
+      history: memory.history,
+      now,
+    });
+    memory.history = decision.history;
+    memory.idleSince = decision.idleSince;
+    if (decision.workers !== deployment.replicas) await this.scale({ pool, deployment, pods, busy, decision, memory, log });
+    const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now });
+    if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
+    this.observe(pool, queue, decision, deployment, busy.size);
+    const requeueMs = decision.requeueAfterSeconds === undefined ? undefined : decision.requeueAfterSeconds * 1000;
+    return { requeueAfterMs: queueError === undefined ? requeueMs : Math.min(requeueMs ?? unreachableRequeueMs, unreachableRequeueMs) };
+  }
+
+  private async readQueue(pool: GenerationPool): Promise<{ queue: QueueDemand | undefined; queueError: string | undefined }> {
+    try {
+      return { queue: await this.d.readDemand({ name: pool.spec.queue.name, prefix: pool.spec.queue.prefix }), queueError: undefined };
+    } catch (err) {
+      // Not swallowed: it becomes QueueReachable=False, and decide() holds the size on missing data.
+      this.d.log.warn({ namespace: pool.metadata.namespace, pool: pool.metadata.name, err: String(err) }, "Queue unreadable");
+      return { queue: undefined, queueError: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async scale(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }): Promise<void> {
+    const { pool, deployment, decision } = a;
+    const { namespace, name } = pool.metadata;
+    const from = deployment.replicas;
+    const to = decision.workers;
+    if (to < from) {
+      // The ReplicaSet deletes the lowest pod-deletion-cost first: mark busy pods expensive before shrinking.
+      for (const change of deletionCostChanges(a.pods, a.busy)) await this.d.pods.setDeletionCost(namespace, change.pod, change.cost);
+    }
+    await this.d.deployments.scale(namespace, pool.spec.workload.deploymentName, to);
+    const now = this.d.clock.now();
+    a.memory.lastScaleTime = now;
+    const direction = to > from ? "up" : "down";
+    this.d.metrics.scaleActions.inc({ namespace, pool: name, direction });
+    a.log.info({ deployment: pool.spec.workload.deploymentName, from, to, reason: decision.reason, busy: a.busy.size, demand: decision.demand }, "Scaled worker Deployment");
+    await this.d.events.emit({
+      namespace, pool: name, uid: pool.metadata.uid, type: "Normal", at: now,
+      reason: to > from ? "ScaledUp" : "ScaledDown",
+      message: `Scaled Deployment ${pool.spec.workload.deploymentName} from ${from} to ${to} workers: ${decision.reason} (demand ${decision.demand}, busy ${a.busy.size})`,
+    });
+  }
+
+  private observe(pool: GenerationPool, queue: QueueDemand | undefined, decision: Decision, deployment: WorkerDeployment, busy: number): void {
+    const labels = { namespace: pool.metadata.namespace, pool: pool.metadata.name };
+    const m = this.d.metrics;
+    m.queueReachable.set(labels, queue === undefined ? 0 : 1);
+    if (queue !== undefined) {
+      m.queueWaiting.set(labels, queue.waiting + queue.prioritized);
+      m.queueActive.set(labels, queue.active);
+      m.queueOldest.set(labels, queue.oldestWaitingSeconds);
+    }
+    m.workersDesired.set(labels, decision.workers);
+    m.workersReady.set(labels, deployment.ready);
+    m.workersBusy.set(labels, busy);
+  }
+
+  private forget(key: string, namespace: string, name: string): Outcome {
+    this.d.memories.delete(key);
+    this.d.track(key, undefined);
+    this.d.metrics.forget(namespace, name);
+    return {};
+  }
+
+  /** A spec the API server let through but the operator cannot use: say so and stop retrying. */
+  private async invalid(raw: unknown, namespace: string, name: string, err: InvalidGenerationPoolError): Promise<Outcome> {
+    const obj = raw as { metadata?: { generation?: number }; status?: GenerationPoolStatus };
+    const generation = obj.metadata?.generation;
+    const conditions = mergeConditions(obj.status?.conditions, [{ type: "Ready", status: "False", reason: "InvalidSpec", message: err.message }], generation, new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const status: GenerationPoolStatus = { ...obj.status, ...(generation !== undefined ? { observedGeneration: generation } : {}), conditions };
+    if (statusChanged(obj.status, status)) await this.d.pools.writeStatus(namespace, name, status);
+    this.d.log.warn({ namespace, pool: name, issues: err.issues }, "Invalid GenerationPool");
+    return {};
+  }
+
+  private async missingDeployment(pool: GenerationPool): Promise<Outcome> {
+    const { namespace, name, generation } = pool.metadata;
+    const message = `Deployment ${pool.spec.workload.deploymentName} not found in namespace ${namespace}`;
+    const conditions = mergeConditions(pool.status?.conditions, [{ type: "Ready", status: "False", reason: "DeploymentNotFound", message }], generation, new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const status: GenerationPoolStatus = { ...pool.status, observedGeneration: generation ?? 0, conditions };
+    if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(namespace, name, status);
+    return {};
+  }
+}

@@ -1,0 +1,91 @@
+import type { GenerationPool, GenerationPoolStatus, LastDecision } from "../resource/index.ts";
+import type { Decision } from "../scaling/types.ts";
+import type { QueueDemand } from "../queue/demand.ts";
+import { mergeConditions, type ConditionInput } from "./conditions.ts";
+
+/** What one reconcile saw and decided, for the status. */
+export interface StatusInput {
+  pool: GenerationPool;
+  queue: QueueDemand | undefined;
+  queueError: string | undefined;
+  current: number;
+  ready: number;
+  busy: number;
+  decision: Decision;
+  /** ms epoch of the last worker count change, if known. */
+  lastScaleTime: number | undefined;
+  now: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+function conditionsOf(input: StatusInput): ConditionInput[] {
+  const { decision, queueError, pool } = input;
+  const reachable: ConditionInput = queueError === undefined
+    ? { type: "QueueReachable", status: "True", reason: "QueueRead", message: `Read BullMQ queue ${pool.spec.queue.name}` }
+    : { type: "QueueReachable", status: "False", reason: "RedisUnavailable", message: `Cannot read BullMQ queue ${pool.spec.queue.name}; holding the worker count: ${queueError}` };
+  const paused: ConditionInput = pool.spec.paused
+    ? { type: "Paused", status: "True", reason: "SpecPaused", message: "spec.paused is true; the worker count is frozen" }
+    : { type: "Paused", status: "False", reason: "Running", message: "The operator sizes the pool" };
+  const limited: ConditionInput = decision.limitedBy === "none"
+    ? { type: "ScalingLimited", status: "False", reason: "Unlimited", message: "The worker count follows the recommendation" }
+    : { type: "ScalingLimited", status: "True", reason: camel(decision.limitedBy), message: `Recommended ${decision.recommended}, decided ${decision.workers} (limited by ${decision.limitedBy})` };
+  const ready: ConditionInput = queueError === undefined
+    ? { type: "Ready", status: "True", reason: "Reconciled", message: `Desired ${decision.workers} workers: ${decision.reason}` }
+    : { type: "Ready", status: "False", reason: "QueueUnreachable", message: "The queue cannot be read; the pool holds its size" };
+  return [ready, reachable, paused, limited];
+}
+
+/** "busy-workers" -> "BusyWorkers". */
+export function camel(s: string): string {
+  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+function lastDecisionOf(input: StatusInput, previous: LastDecision | undefined): LastDecision {
+  const d = input.decision;
+  const next: LastDecision = { workers: d.workers, reason: d.reason, limitedBy: d.limitedBy, at: iso(input.now), demand: d.demand, busy: input.busy, min: d.bounds.min, max: d.bounds.max };
+  if (d.bounds.schedule !== undefined) next.schedule = d.bounds.schedule;
+  // Keep the old time when nothing else changed, so a steady pool does not rewrite its status.
+  if (previous !== undefined && sameExcept(previous, next, "at")) next.at = previous.at;
+  return next;
+}
+
+/** The status to write for this reconcile. */
+export function buildStatus(input: StatusInput): GenerationPoolStatus {
+  const previous = input.pool.status;
+  const status: GenerationPoolStatus = {
+    observedGeneration: input.pool.metadata.generation ?? 0,
+    replicas: { desired: input.decision.workers, current: input.current, ready: input.ready, busy: input.busy },
+    lastDecision: lastDecisionOf(input, previous?.lastDecision),
+    conditions: mergeConditions(previous?.conditions, conditionsOf(input), input.pool.metadata.generation, iso(input.now)),
+  };
+  const queue = input.queue;
+  if (queue !== undefined) {
+    status.queue = { waiting: queue.waiting, prioritized: queue.prioritized, active: queue.active, delayedSoon: queue.delayedSoon, paused: queue.paused, oldestWaitingSeconds: Math.round(queue.oldestWaitingSeconds) };
+  } else if (previous?.queue !== undefined) {
+    status.queue = previous.queue; // last known figures; QueueReachable=False says they are stale
+  }
+  if (input.lastScaleTime !== undefined) status.lastScaleTime = iso(input.lastScaleTime);
+  else if (previous?.lastScaleTime !== undefined) status.lastScaleTime = previous.lastScaleTime;
+  // Fields written by other parts of the operator (node groups) are carried over untouched.
+  for (const k of ["nodes", "nodeGroups", "estimatedHourlyCostUsd"] as const) {
+    if (previous?.[k] !== undefined) (status as Record<string, unknown>)[k] = previous[k];
+  }
+  return status;
+}
+
+function sameExcept(a: object, b: object, skip: string): boolean {
+  const strip = (o: object): string => JSON.stringify(Object.entries(o).filter(([k]) => k !== skip).sort(([x], [y]) => x.localeCompare(y)));
+  return strip(a) === strip(b);
+}
+
+/** True when writing `next` would change what the API server holds. */
+export function statusChanged(previous: GenerationPoolStatus | undefined, next: GenerationPoolStatus): boolean {
+  return canonical(previous ?? {}) !== canonical(next);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}

@@ -1,0 +1,25 @@
+import { KubeConfig } from "@kubernetes/client-node";
+
+/** Kubeconfig from a file when given (local runs, tests), in-cluster service account otherwise. */
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path !== undefined) kc.loadFromFile(path);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+/** HTTP status of a client-node error, or undefined for a non-HTTP failure. */
+export function httpStatus(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Kubernetes MicroTime ("2006-01-02T15:04:05.000000Z") for a ms epoch. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/** Kubernetes Time (RFC 3339, seconds) for a ms epoch. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,39 @@
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+/** The annotation the ReplicaSet controller reads to choose which pods go first on scale-down. */
+export const deletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost";
+
+/** A worker pod as the operator sees it. */
+export interface WorkerPod {
+  name: string;
+  /** Current pod-deletion-cost annotation, undefined when absent. */
+  deletionCost: string | undefined;
+  /** Being deleted already. */
+  terminating: boolean;
+}
+
+/** Lists worker pods and sets their deletion cost. */
+export class PodClient {
+  private readonly api: CoreV1Api;
+  constructor(kc: KubeConfig) {
+    this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  /** Pods matching the Deployment's selector. */
+  async list(namespace: string, labelSelector: string): Promise<WorkerPod[]> {
+    const list = await this.api.listNamespacedPod({ namespace, labelSelector });
+    return list.items.map((p) => ({
+      name: p.metadata?.name ?? "",
+      deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
+      terminating: p.metadata?.deletionTimestamp !== undefined,
+    }));
+  }
+
+  /** Sets the pod's deletion cost (an int32 as a string). */
+  async setDeletionCost(namespace: string, name: string, cost: number): Promise<void> {
+    const body = { metadata: { annotations: { [deletionCostAnnotation]: String(cost) } } };
+    await this.api.patchNamespacedPod({ namespace, name, body }, mergePatch);
+  }
+}

@@ -1,0 +1,74 @@
+import { Watch, type KubeConfig } from "@kubernetes/client-node";
+
+/** The identity of a watched object. */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** Options for one watch stream. */
+export interface WatchOptions {
+  /** API path of the collection, e.g. /apis/apps/v1/namespaces/ns/deployments. */
+  path: string;
+  /** Called for every added, modified or deleted object (only the key matters: reconcile re-reads). */
+  onChange: (key: ObjectKey, obj: Record<string, unknown>) => void;
+  /** Called when the stream ends with an error; the watch restarts on its own. */
+  onError: (err: unknown) => void;
+  /** Pause before re-opening a closed stream. */
+  restartDelayMs?: number;
+}
+
+/**
+ * A watch that restarts forever until stopped. It opens without a resourceVersion, so the server
+ * first sends every existing object as ADDED: each (re)start is also a full resync of keys.
+ */
+export class RestartingWatch {
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly kc: KubeConfig, private readonly options: WatchOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort?.abort();
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.abort = await new Watch(this.kc).watch(
+        this.options.path,
+        { timeoutSeconds: 300 },
+        (_phase, obj: Record<string, unknown>) => this.deliver(obj),
+        (err: unknown) => this.closed(err),
+      );
+    } catch (err) {
+      this.closed(err);
+    }
+  }
+
+  private deliver(obj: Record<string, unknown>): void {
+    const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
+    if (meta.name !== undefined) this.options.onChange({ namespace: meta.namespace ?? "", name: meta.name }, obj);
+  }
+
+  private closed(err: unknown): void {
+    if (this.stopped) return;
+    if (err !== null && err !== undefined && (err as { name?: string }).name !== "AbortError") this.options.onError(err);
+    this.timer = setTimeout(() => void this.open(), this.options.restartDelayMs ?? 1_000);
+  }
+}
+
+/** Collection paths for each namespace, or the cluster-wide path when no namespace is given. */
+export function collectionPaths(group: string | undefined, version: string, plural: string, namespaces: readonly string[]): string[] {
+  const base = group === undefined ? `/api/${version}` : `/apis/${group}/${version}`;
+  if (namespaces.length === 0) return [`${base}/${plural}`];
+  return namespaces.map((ns) => `${base}/namespaces/${ns}/${plural}`);
+}

@@ -1,0 +1,123 @@
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import { LeaseConflictError, type LeaseRecord, type LeaseWrite } from "../kube/lease.ts";
+
+/** The Lease the elector reads and writes (operator/kube/lease.ts). */
+export interface LeaseStore {
+  read(): Promise<LeaseRecord | undefined>;
+  write(previous: LeaseRecord | undefined, w: LeaseWrite): Promise<LeaseRecord>;
+}
+
+/** Timing of the election. */
+export interface ElectionTiming {
+  /** A standby takes over this long after it last saw the Lease change. @default 15 s */
+  leaseDurationMs: number;
+  /** How often the leader renews and a standby retries. @default 2 s */
+  retryMs: number;
+  /** The leader stops acting when it could not renew for this long (< leaseDurationMs). @default 10 s */
+  renewDeadlineMs: number;
+}
+
+/** Called when leadership starts or ends. */
+export interface LeadershipHandlers {
+  onStartedLeading(): void;
+  onStoppedLeading(): void;
+}
+
+/**
+ * Leader election on a coordination.k8s.io Lease, like client-go's: every write is a replace at the
+ * resourceVersion that was read, so two candidates can never both win a round. Expiry is judged by
+ * this process's own clock from when it last saw the Lease change, never by comparing clocks.
+ */
+export class LeaderElector {
+  private observed: LeaseRecord | undefined;
+  private observedAt = 0;
+  private lastRenew = 0;
+  private leading = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: LeaseStore,
+    private readonly identity: string,
+    private readonly clock: Clock,
+    private readonly timing: ElectionTiming,
+    private readonly handlers: LeadershipHandlers,
+    private readonly log: Logger,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Runs rounds every retryMs until stopped. */
+  start(): void {
+    this.stopped = false;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    if (this.stopped) return;
+    await this.round();
+    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), this.timing.retryMs);
+  }
+
+  /** One acquire-or-renew attempt; returns whether this process leads afterwards. */
+  async round(): Promise<boolean> {
+    const now = this.clock.now();
+    let result: "won" | "held-by-other" | "failed";
+    try {
+      result = (await this.tryAcquireOrRenew(now)) ? "won" : "held-by-other";
+    } catch (err) {
+      if (!(err instanceof LeaseConflictError)) this.log.warn({ err }, "Leader election round failed");
+      result = "failed";
+    }
+    if (result === "won") this.lastRenew = now;
+    // After a failed write the leader keeps acting only until its renew deadline, which ends before
+    // any standby may take over (a standby waits a full lease duration from the last change it saw).
+    const leading = result === "won" || (result === "failed" && this.leading && this.clock.now() - this.lastRenew < this.timing.renewDeadlineMs);
+    this.setLeading(leading && !this.stopped);
+    return this.leading;
+  }
+
+  private async tryAcquireOrRenew(now: number): Promise<boolean> {
+    const current = await this.store.read();
+    if (current?.resourceVersion !== this.observed?.resourceVersion) {
+      this.observed = current;
+      this.observedAt = now;
+    }
+    const heldByOther = current !== undefined && current.holder !== "" && current.holder !== this.identity;
+    if (heldByOther && now < this.observedAt + current.leaseDurationSeconds * 1000) return false;
+    const acquired = current?.holder !== this.identity;
+    const transitions = (current?.transitions ?? 0) + (acquired && current !== undefined ? 1 : 0);
+    const written = await this.store.write(current, {
+      holder: this.identity,
+      leaseDurationSeconds: Math.round(this.timing.leaseDurationMs / 1000),
+      transitions,
+      now,
+      acquired,
+    });
+    this.observed = written;
+    this.observedAt = now;
+    return true;
+  }
+
+  private setLeading(leading: boolean): void {
+    if (leading === this.leading) return;
+    this.leading = leading;
+    this.log.info({ identity: this.identity, leading }, "Leadership changed");
+    if (leading) this.handlers.onStartedLeading();
+    else this.handlers.onStoppedLeading();
+  }
+
+  /** Stops the rounds and, when leading, hands the Lease back so a standby takes over at once. */
+  async release(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    this.setLeading(false);
+    const current = await this.store.read();
+    if (current?.holder !== this.identity) return;
+    await this.store.write(current, { holder: "", leaseDurationSeconds: 1, transitions: current.transitions, now: this.clock.now(), acquired: false });
+  }
+}
