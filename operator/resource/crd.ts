@@ -12,7 +12,7 @@ import { toOpenApi } from "./schema-node.ts";
 
 const printerColumns = [
   { name: "Queue", type: "integer", jsonPath: ".status.queue.waiting", description: "Jobs waiting." },
-  { name: "Oldest", type: "integer", jsonPath: ".status.queue.oldestWaitSeconds", description: "Oldest wait, seconds.", priority: 1 },
+  { name: "Oldest", type: "number", jsonPath: ".status.queue.oldestWaitingSeconds", description: "Oldest wait, seconds.", priority: 1 },
   { name: "Desired", type: "integer", jsonPath: ".status.replicas.desired", description: "Workers asked for." },
   { name: "Ready", type: "integer", jsonPath: ".status.replicas.ready", description: "Ready workers." },
   { name: "Busy", type: "integer", jsonPath: ".status.replicas.busy", description: "Workers running a job." },

@@ -24,6 +24,8 @@ export const PoolDefaults = {
   scaleUpMaxStepPercent: 100,
   /** Length of one scale-up step. */
   scaleUpStepPeriodSeconds: 15,
+  /** Past the wait objective, queued jobs count this many times over (and steps are unlimited). */
+  scaleUpUrgentMultiplier: 2,
   /** Scale-down follows the highest recommendation of the last five minutes (the HPA default). */
   scaleDownStabilizationSeconds: 300,
   /** At most this many workers are removed per step period. */

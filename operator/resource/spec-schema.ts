@@ -61,6 +61,7 @@ const scaleUp = obj(
     maxStepWorkers: int("Workers added per step period.", 1, { default: D.scaleUpMaxStepWorkers, maximum: L.maxReplicas }),
     maxStepPercent: int("Percent of the pool added per step period; the larger step applies.", 0, { default: D.scaleUpMaxStepPercent, maximum: 1000 }),
     stepPeriodSeconds: int("Length of one step.", 1, { default: D.scaleUpStepPeriodSeconds, maximum: 3600 }),
+    urgentMultiplier: int("Past the wait objective, queued jobs count this many times over and steps are unlimited.", 1, { default: D.scaleUpUrgentMultiplier, maximum: 100 }),
   },
   { default: {} },
 );

@@ -10,9 +10,9 @@ const queue = obj("Queue figures at the last read.", {
   waiting: count("Jobs waiting."),
   prioritized: count("Jobs waiting with a priority."),
   active: count("Jobs being processed."),
-  delayedDue: count("Delayed jobs due within the operator's lead time."),
-  paused: count("Jobs in a paused queue."),
-  oldestWaitSeconds: count("Age of the oldest waiting job."),
+  delayedSoon: count("Delayed jobs due within the operator's lead time."),
+  paused: { type: "boolean", description: "The BullMQ queue is paused; workers take nothing." },
+  oldestWaitingSeconds: { type: "number", minimum: 0, description: "Age of the oldest waiting job, seconds." },
 });
 
 const replicas = obj("Worker counts.", {
@@ -33,7 +33,7 @@ const lastDecision = obj("The last scaling decision and what it was based on.", 
   reason: str("Why this number (backlog, warm-pool, min-bound, stabilizing, idle-to-zero, ...)."),
   limitedBy: str("What held the number back (none, max, step, stabilization, busy-workers, idle-delay)."),
   at: time("When the decision was made."),
-  demand: count("waiting + prioritized + active + delayedDue."),
+  demand: count("waiting + prioritized + active + delayedSoon (queued part 0 while the queue is paused)."),
   busy: count("Workers running a job."),
   min: count("Effective floor."),
   max: count("Effective ceiling."),

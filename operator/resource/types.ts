@@ -59,6 +59,12 @@ export interface ScaleUpBehavior {
   maxStepPercent: number;
   /** @default 15 */
   stepPeriodSeconds: number;
+  /**
+   * When the oldest job has waited longer than queueWaitObjectiveSeconds, queued jobs count this
+   * many times over (busy workers + ceil(queued * multiplier / target)) and scale-up skips its
+   * stabilization and step limits. @default 2
+   */
+  urgentMultiplier: number;
 }
 
 /** How fast the pool shrinks. */
@@ -136,15 +142,16 @@ export interface GenerationPoolSpec {
   paused: boolean;
 }
 
-/** Queue figures as last read from Redis. */
+/** Queue figures as last read from Redis (the names of operator/queue's QueueDemand). */
 export interface QueueStatus {
   waiting: number;
   prioritized: number;
   active: number;
   /** Delayed jobs due within the operator's lead time. */
-  delayedDue: number;
-  paused: number;
-  oldestWaitSeconds: number;
+  delayedSoon: number;
+  /** The BullMQ queue is paused: workers take nothing. */
+  paused: boolean;
+  oldestWaitingSeconds: number;
 }
 
 /** Worker counts. */

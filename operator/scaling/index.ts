@@ -1,0 +1,11 @@
+/** The pure scaling policy: decide() and the pieces it is made of. Node-group planning lives in ./nodes/. */
+export * from "./types.ts";
+export { decide, QUEUE_UNREACHABLE_RETRY_SECONDS } from "./decide.ts";
+export { effectiveBounds } from "./bounds.ts";
+export { activeSchedule, isScheduleActive, localTime, minutesOf, secondsUntilScheduleBoundary, type LocalTime } from "./schedule.ts";
+export { backlogWorkers, demandOf, isUrgent, queuedJobs } from "./demand.ts";
+export { isIdle, nextIdleSince, secondsUntilZeroAllowed } from "./idle.ts";
+export { initialHistory, record, retentionSeconds } from "./history.ts";
+export { recommend, type Recommendation } from "./recommend.ts";
+export { stabilize, type Stabilized } from "./stabilization.ts";
+export { limitStep, type Stepped } from "./step.ts";
