@@ -16,15 +16,25 @@ function readJson(path: URL): Record<string, unknown> {
 }
 
 /** Context for a run without the CDK CLI: cdk.json's context plus the cached lookups. */
-function standaloneContext(): Record<string, unknown> {
+export function standaloneContext(): Record<string, unknown> {
   const root = new URL("../", import.meta.url);
   const cdkJson = readJson(new URL("cdk.json", root)) as { context?: Record<string, unknown> };
   return { ...cdkJson.context, ...readJson(new URL("cdk.context.json", root)) };
 }
 
+/** How {@link buildApp} runs. */
+export interface BuildOptions {
+  /** Run by the CDK CLI (context and outdir come from it). @default false */
+  readonly underCli?: boolean;
+  /** Cloud assembly folder when not under the CLI. @default "cdk.out" */
+  readonly outdir?: string;
+  /** Record the cdk-nag acknowledgements; false shows what the plugin finds without them. @default true */
+  readonly acknowledge?: boolean;
+}
+
 /** Builds the app with the cdk-nag AwsSolutions pack as a validation plugin. */
-export function buildApp(underCli: boolean): { app: App; stack: GenpoolClusterStack } {
-  const app = underCli ? new App() : new App({ outdir: "cdk.out", context: standaloneContext() });
+export function buildApp(options: BuildOptions = {}): { app: App; stack: GenpoolClusterStack } {
+  const app = options.underCli ? new App() : new App({ outdir: options.outdir ?? "cdk.out", context: standaloneContext() });
   const str = (key: string, fallback: string): string => {
     const v: unknown = app.node.tryGetContext(key);
     return typeof v === "string" ? v : fallback;
@@ -34,11 +44,11 @@ export function buildApp(underCli: boolean): { app: App; stack: GenpoolClusterSt
     env: { account: str(ContextKey.account, "123456789012"), region: str(ContextKey.region, "us-east-1") },
     description: "Genpool: InvokeAI as a multi-user service on EKS (network, data, EKS, GPU node groups)",
   });
-  acknowledgeNagFindings(stack);
+  if (options.acknowledge ?? true) acknowledgeNagFindings(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  buildApp(process.env.CDK_OUTDIR !== undefined).app.synth();
+  buildApp({ underCli: process.env.CDK_OUTDIR !== undefined }).app.synth();
 }
