@@ -1,0 +1,43 @@
+/** Enqueueing generation jobs (adapter over BullMQ). */
+import type { Queue } from "bullmq";
+import type { JobData } from "../../worker/job/schema.ts";
+
+/** What the API needs from the job queue. */
+export interface JobQueue {
+  /** Adds the job with jobId = generationId; a second add with the same id is a no-op. */
+  add(data: JobData): Promise<void>;
+}
+
+/** Retry policy given to every job. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Rejects when `p` takes longer than `ms` (BullMQ waits for a connection before adding). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** JobQueue on a BullMQ queue; an add that takes more than `timeoutMs` fails. */
+export function bullJobQueue(queue: Queue<JobData>, retry: RetryPolicy, timeoutMs = 3000): JobQueue {
+  return {
+    add: async (data) => {
+      await within(queue.add("generate", data, {
+        jobId: data.generationId,
+        attempts: retry.attempts,
+        backoff: { type: "exponential", delay: retry.backoffMs },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      }), timeoutMs);
+    },
+  };
+}

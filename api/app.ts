@@ -1,0 +1,38 @@
+/** The Koa application: createApp(deps) wires middleware and routes; main.ts listens. */
+import { bodyParser } from "@koa/bodyparser";
+import { Router } from "@koa/router";
+import Koa from "koa";
+import { requireUser } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
+import { errorMiddleware } from "./errors.ts";
+import { openApiDocument } from "./openapi.ts";
+import { createGeneration, readGeneration } from "./routes/generations.ts";
+import { liveness, readiness } from "./routes/health.ts";
+import { deleteImage, imageUrl, listOwnImages } from "./routes/images.ts";
+
+export type { AppDeps } from "./deps.ts";
+
+/** Builds the app without listening; tests use `app.callback()`. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  const router = new Router();
+  const auth = requireUser(deps.verifyToken);
+  const openapi = openApiDocument(deps.config.ALLOWED_MODELS);
+
+  router.get("/health", liveness());
+  router.get("/api/v1/health", readiness(deps));
+  router.get("/api/v1/openapi.json", (ctx) => {
+    ctx.body = openapi;
+  });
+  router.post("/api/v1/generations", auth, createGeneration(deps));
+  router.get("/api/v1/generations/:id", auth, readGeneration(deps));
+  router.get("/api/v1/images", auth, listOwnImages(deps));
+  router.get("/api/v1/images/:name/url", auth, imageUrl(deps));
+  router.delete("/api/v1/images/:name", auth, deleteImage(deps));
+
+  app.use(errorMiddleware(deps.log));
+  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: deps.config.BODY_LIMIT_BYTES, encoding: "utf-8" }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

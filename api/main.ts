@@ -1,0 +1,60 @@
+/** API entrypoint: config, connections, migrations, listen; closes cleanly on SIGTERM. */
+import { pino } from "pino";
+import { createPool } from "../worker/adapters/pg.ts";
+import { createProducerRedis, createQueue } from "../worker/adapters/redis.ts";
+import { createS3 } from "../worker/adapters/s3.ts";
+import { ConfigError } from "../worker/config/env.ts";
+import { bullJobQueue } from "./adapters/queue.ts";
+import { s3Storage } from "./adapters/s3.ts";
+import { createApp } from "./app.ts";
+import { createVerifier } from "./auth.ts";
+import { loadApiConfig, type ApiConfig } from "./config.ts";
+import { migrate } from "./db/migrate.ts";
+
+const log = pino({ name: "genpool-api" });
+
+function config(): ApiConfig {
+  try {
+    return loadApiConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const db = createPool(cfg);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, "Applied database migrations");
+  const redis = createProducerRedis(cfg);
+  const queue = createQueue(cfg);
+  const app = createApp({
+    config: cfg,
+    db,
+    redis,
+    queue: bullJobQueue(queue, { attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS }),
+    storage: s3Storage(createS3(cfg), cfg.S3_BUCKET),
+    verifyToken: createVerifier(cfg),
+    log,
+    now: Date.now,
+  });
+  const server = app.listen(cfg.PORT, () => log.info({ port: cfg.PORT, queue: cfg.QUEUE_NAME }, "API listening"));
+  server.requestTimeout = 30_000;
+  const shutdown = (): void => {
+    log.info({}, "Shutting down API");
+    server.close(() => {
+      void Promise.allSettled([queue.close(), redis.quit(), db.end()]).then(() => process.exit(0));
+    });
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, "API failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+/**
+ * POST /api/v1/generations and GET /api/v1/generations/{id}.
+ * A generation row is written and the job added in one transaction: when the add fails the row
+ * is rolled back, so a Redis outage leaves no orphan row.
+ */
+import { createHash, randomInt, randomUUID } from "node:crypto";
+import type { Context } from "koa";
+import { z } from "zod";
+import { inTransaction } from "../../worker/adapters/pg.ts";
+import { fieldErrors, generationRequestSchema, LIMITS, type GenerationRequest, type JobData } from "../../worker/job/schema.ts";
+import { findByIdempotencyKey, getGeneration, insertGeneration, type GenerationRow } from "../db/generations.ts";
+import { ApiError, UnavailableError } from "../errors.ts";
+import { hit } from "../rate-limit.ts";
+import type { AppDeps } from "../deps.ts";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** JSON view of a generation. */
+export function generationView(g: GenerationRow): Record<string, unknown> {
+  return {
+    id: g.id,
+    status: g.status,
+    progress: g.progress,
+    category: g.category,
+    params: g.params,
+    imageName: g.status === "completed" ? g.image_name : null,
+    imageUrl: g.status === "completed" ? `/api/v1/images/${g.image_name}/url` : null,
+    error: g.status === "failed" ? g.error : null,
+    createdAt: g.created_at.toISOString(),
+    updatedAt: g.updated_at.toISOString(),
+    completedAt: g.completed_at?.toISOString() ?? null,
+  };
+}
+
+function accepted(ctx: Context, g: { id: string; status: string }): void {
+  const statusUrl = `/api/v1/generations/${g.id}`;
+  ctx.status = 202;
+  ctx.set("Location", statusUrl);
+  ctx.body = { id: g.id, status: g.status, statusUrl };
+}
+
+function idempotencyKey(ctx: Context): string | null {
+  const key = ctx.get("idempotency-key");
+  if (!key) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError(400, "invalid_request", "Idempotency-Key is invalid", {
+      details: [{ field: "Idempotency-Key", message: `Idempotency-Key must be 1 to 200 visible ASCII characters, got ${JSON.stringify(key.slice(0, 50))}` }],
+    });
+  }
+  return key;
+}
+
+function replay(existing: GenerationRow, requestHash: string, ctx: Context): void {
+  if (existing.request_hash !== requestHash) {
+    throw new ApiError(409, "idempotency_conflict", "Idempotency-Key was already used with a different request body");
+  }
+  accepted(ctx, existing);
+}
+
+async function enforceRateLimit(deps: AppDeps, userId: string): Promise<void> {
+  const limit = { scope: deps.config.QUEUE_NAME, max: deps.config.RATE_LIMIT_MAX, windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS };
+  const decision = await hit(deps.redis, userId, limit, deps.now()).catch((err: unknown) => {
+    throw new UnavailableError("redis", { cause: err });
+  });
+  if (!decision.allowed) {
+    throw new ApiError(429, "rate_limited", `At most ${limit.max} generations per ${limit.windowSeconds} s`, {
+      headers: { "Retry-After": String(decision.retryAfterSeconds) },
+    });
+  }
+}
+
+function parseBody(ctx: Context, schema: z.ZodType<GenerationRequest>): GenerationRequest {
+  if (!ctx.is("application/json")) throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json");
+  const parsed = schema.safeParse(ctx.request.body);
+  if (!parsed.success) throw new ApiError(400, "invalid_request", "Request body is invalid", { details: fieldErrors(parsed.error) });
+  return parsed.data;
+}
+
+/** Handler of POST /api/v1/generations. */
+export function createGeneration(deps: AppDeps) {
+  const schema = generationRequestSchema(deps.config.ALLOWED_MODELS);
+  return async (ctx: Context): Promise<void> => {
+    const userId = ctx.state.userId as string;
+    const body = parseBody(ctx, schema);
+    const key = idempotencyKey(ctx);
+    const requestHash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+    if (key) {
+      const existing = await findByIdempotencyKey(deps.db, userId, key);
+      if (existing) return replay(existing, requestHash, ctx);
+    }
+    await enforceRateLimit(deps, userId);
+    const { category, seed, ...rest } = body;
+    const job: JobData = {
+      userId,
+      generationId: randomUUID(),
+      imageName: randomUUID(),
+      category,
+      params: { ...rest, seed: seed ?? randomInt(0, LIMITS.seedMax) },
+    };
+    const inserted = await inTransaction(deps.db, async (client) => {
+      const fresh = await insertGeneration(client, { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash });
+      if (!fresh) return false; // the same key won a race: answer with that generation
+      await deps.queue.add(job).catch((err: unknown) => {
+        throw new UnavailableError("queue", { cause: err });
+      });
+      return true;
+    });
+    if (!inserted && key) {
+      const existing = await findByIdempotencyKey(deps.db, userId, key);
+      if (existing) return replay(existing, requestHash, ctx);
+    }
+    deps.log.info({ userId, generationId: job.generationId, model: job.params.model }, "Generation queued");
+    accepted(ctx, { id: job.generationId, status: "queued" });
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Handler of GET /api/v1/generations/{id}: the owner sees it, everyone else gets 404. */
+export function readGeneration(deps: AppDeps) {
+  return async (ctx: Context): Promise<void> => {
+    const id = String((ctx.params as Record<string, string>).id);
+    const row = UUID.test(id) ? await getGeneration(deps.db, ctx.state.userId as string, id) : null;
+    if (!row) throw new ApiError(404, "not_found", "Generation not found");
+    ctx.body = generationView(row);
+  };
+}
