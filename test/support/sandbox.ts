@@ -81,6 +81,19 @@ export function ignoreNotFound(error: unknown): void {
   throw error;
 }
 
+/** The `message` of the Status an API server error carries (falls back to the raw body). */
+export function apiErrorMessage(error: unknown): string {
+  if (!(error instanceof ApiException)) throw error;
+  const body: unknown = error.body;
+  if (typeof body !== "string") return JSON.stringify(body);
+  try {
+    const message = (JSON.parse(body) as { message?: unknown }).message;
+    return typeof message === "string" ? message : body;
+  } catch {
+    return body;
+  }
+}
+
 /** Result of a kubectl run. */
 export interface KubectlResult {
   stdout: string;
