@@ -5,6 +5,7 @@ import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { configChecksum, dataPlaneConfig, dbCredentials, fromSecret, redisCredentials, SecretRef } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
+import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 
 /** Port the API listens on, in the pod and on the Service. */
@@ -29,7 +30,7 @@ export class ApiChart extends Chart {
     new k8s.KubeServiceAccount(this, "sa", { metadata: meta(serviceAccount, namespace, labels), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, "config", { metadata: meta(NAME, namespace, labels), data: config });
     new k8s.KubeDeployment(this, "deployment", {
-      metadata: meta(NAME, namespace, labels),
+      metadata: { ...meta(NAME, namespace, labels), annotations: scanSkips(ScanException.imageDigest, ScanException.pullAlways, ScanException.secretEnv) },
       spec: {
         replicas: settings.sizing.apiMinReplicas,
         revisionHistoryLimit: 5,

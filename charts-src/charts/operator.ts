@@ -5,6 +5,7 @@ import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { configChecksum, QUEUE_PREFIX, redisCredentials } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
+import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 import { operatorRbac } from "./operator-rbac.ts";
 
@@ -27,7 +28,10 @@ export class OperatorChart extends Chart {
     operatorRbac(this, labels);
     new k8s.KubeConfigMap(this, "config", { metadata: meta(OPERATOR_NAME, namespace, labels), data: config });
     new k8s.KubeDeployment(this, "deployment", {
-      metadata: meta(OPERATOR_NAME, namespace, labels),
+      metadata: {
+        ...meta(OPERATOR_NAME, namespace, labels),
+        annotations: scanSkips(ScanException.imageDigest, ScanException.pullAlways, ScanException.secretEnv, ScanException.operatorToken),
+      },
       spec: {
         replicas: 2,
         revisionHistoryLimit: 5,

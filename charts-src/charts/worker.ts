@@ -5,6 +5,7 @@ import { GpuNode, Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { configChecksum, dataPlaneConfig, dbCredentials, envList, redisCredentials } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
+import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 
 /** Name of the worker Deployment; the default GenerationPool points at it. */
@@ -39,7 +40,17 @@ export class WorkerChart extends Chart {
     new k8s.KubeServiceAccount(this, "sa", { metadata: meta(serviceAccount, namespace, labels), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, "config", { metadata: meta(WORKER_DEPLOYMENT, namespace, labels), data: config });
     new SidecarDeployment(this, "deployment", {
-      metadata: meta(WORKER_DEPLOYMENT, namespace, labels),
+      metadata: {
+        ...meta(WORKER_DEPLOYMENT, namespace, labels),
+        annotations: scanSkips(
+          ScanException.imageDigest,
+          ScanException.pullAlways,
+          ScanException.secretEnv,
+          ScanException.invokeaiUid,
+          ScanException.workerProbes,
+          ScanException.workerReadiness,
+        ),
+      },
       spec: {
         revisionHistoryLimit: 5,
         selector: { matchLabels: selectorLabels("worker") },
