@@ -1,0 +1,80 @@
+/**
+ * A loopback HTTP proxy in front of the sandbox's moto server, for tests that must see or shape
+ * the AWS traffic itself: count the requests an adapter makes (caching), or answer the first
+ * ones with AWS's throttling error so the SDK's real retry path runs. Everything else reaches
+ * moto unchanged.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request seen by the proxy. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  /** EC2 / Auto Scaling query `Action`, or "" for REST calls (EKS). */
+  action: string;
+  body: string;
+}
+
+/** A canned answer instead of forwarding. */
+export interface CannedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Decides per request: undefined forwards to moto. */
+export type Interceptor = (request: SeenRequest) => CannedResponse | undefined;
+
+/** A running proxy. */
+export interface AwsProxy {
+  endpoint: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** The error EKS (REST-JSON) sends when it throttles a caller. */
+export const eksThrottling: CannedResponse = {
+  status: 429,
+  headers: { "content-type": "application/json", "x-amzn-errortype": "ThrottlingException" },
+  body: JSON.stringify({ message: "Rate exceeded" }),
+};
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve(body)).on("error", reject);
+  });
+}
+
+/** Starts a proxy to `target` (moto's URL) on a free loopback port. */
+export async function startAwsProxy(target: string, intercept: Interceptor = () => undefined): Promise<AwsProxy> {
+  const upstream = new URL(target);
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const action = new URLSearchParams(body).get("Action") ?? "";
+      const request = { method: req.method ?? "GET", path: req.url ?? "/", action, body };
+      seen.push(request);
+      const canned = intercept(request);
+      if (canned) {
+        res.writeHead(canned.status, canned.headers).end(canned.body);
+        return;
+      }
+      const headers = { ...req.headers, host: upstream.host };
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      forward.on("error", (error) => res.writeHead(502).end(String(error)));
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
