@@ -19,9 +19,9 @@ export function retentionSeconds(spec: GenerationPoolSpec): number {
   return Math.max(up.stabilizationSeconds, down.stabilizationSeconds, up.stepPeriodSeconds, down.stepPeriodSeconds);
 }
 
-/** Entries no older than `seconds` before `now`. */
+/** Entries younger than `seconds` before `now` (a 0 s window holds nothing). */
 export function within(history: readonly HistoryEntry[], seconds: number, now: number): HistoryEntry[] {
-  return history.filter((e) => e.at >= now - seconds * 1000 && e.at <= now);
+  return history.filter((e) => e.at > now - seconds * 1000 && e.at <= now);
 }
 
 /** The history with this decision appended, merged and pruned. */

@@ -31,7 +31,8 @@ function demandPart(input: RecommendInput): Recommendation {
   const backlog = backlogWorkers(queue, spec, workers.busy);
   const reason = isUrgent(queue, spec) ? "urgent-backlog" : "backlog";
   const warm = workers.busy + bounds.warmIdle;
-  if (warm > backlog) return { workers: warm, reason: "warm-pool", limitedBy: "none", toZero: false, idleRequeueSeconds: undefined };
+  const warmReason = bounds.warmIdle > 0 ? "warm-pool" : "busy-workers";
+  if (warm > backlog) return { workers: warm, reason: warmReason, limitedBy: "none", toZero: false, idleRequeueSeconds: undefined };
   return { workers: backlog, reason, limitedBy: "none", toZero: false, idleRequeueSeconds: undefined };
 }
 

@@ -44,7 +44,7 @@ function down(input: StabilizeInput): Stabilized {
   const highest = Math.max(input.recommended, ...entries.map((e) => e.recommended));
   const workers = Math.min(input.current, highest);
   if (workers <= input.recommended) return { workers, held: false, requeueAfterSeconds: undefined };
-  return { workers, held: true, requeueAfterSeconds: secondsUntilExpiry(entries, (e) => e.recommended > input.recommended, window, input.now) };
+  return { workers, held: true, requeueAfterSeconds: secondsUntilExpiry(entries, (e) => e.recommended === highest, window, input.now) };
 }
 
 /** The worker count the windows allow in the direction of the recommendation. */
