@@ -32,6 +32,7 @@ function synthCluster(): void {
   }
   const result = spawnSync("npm", ["run", "--silent", "synth:cluster"], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) throw new Error(`npm run synth:cluster failed with exit code ${String(result.status ?? result.signal)}`);
+  console.log("synthesized cluster/ (npm run synth:cluster)");
 }
 
 try {
