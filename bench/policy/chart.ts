@@ -36,29 +36,30 @@ export function chartSpec(r: Replay): TopLevelSpec {
   );
   const x = { field: "hours", type: "quantitative", title: "hours since start" } as const;
   const color = { field: "series", type: "nominal", title: null, scale: { domain: ["queued jobs", "ready workers", "nodes (incl. booting)"], range: ["#e4572e", "#2e86ab", "#76b041"] } } as const;
+  const panel = (policy: string) => ({
+    title: { text: policy, anchor: "start" as const, fontSize: 13 },
+    width: 900,
+    height: 170,
+    data: { values: values.filter((v) => v.policy === policy) },
+    layer: [
+      {
+        transform: [{ filter: "datum.series === 'queued jobs'" }],
+        mark: { type: "area" as const, opacity: 0.35, interpolate: "step-after" as const },
+        encoding: { x, y: { field: "value", type: "quantitative" as const, title: "queued jobs", axis: { orient: "right" as const, titleColor: "#e4572e" } }, color },
+      },
+      {
+        transform: [{ filter: "datum.series !== 'queued jobs'" }],
+        mark: { type: "line" as const, strokeWidth: 1.4, interpolate: "step-after" as const },
+        encoding: { x, y: { field: "value", type: "quantitative" as const, title: "workers / nodes" }, color },
+      },
+    ],
+    resolve: { scale: { y: "independent" as const } },
+  });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: `${r.trace.name}: ${r.trace.description}`,
-    data: { values },
-    facet: { row: { field: "policy", type: "nominal", title: null, header: { labelFontSize: 13, labelFontWeight: "bold" } } },
-    spec: {
-      width: 900,
-      height: 170,
-      layer: [
-        {
-          transform: [{ filter: "datum.series === 'queued jobs'" }],
-          mark: { type: "area", opacity: 0.35, interpolate: "step-after" },
-          encoding: { x, y: { field: "value", type: "quantitative", title: "queued jobs", axis: { orient: "right", titleColor: "#e4572e" } }, color },
-        },
-        {
-          transform: [{ filter: "datum.series !== 'queued jobs'" }],
-          mark: { type: "line", strokeWidth: 1.4, interpolate: "step-after" },
-          encoding: { x, y: { field: "value", type: "quantitative", title: "workers / nodes" }, color },
-        },
-      ],
-      resolve: { scale: { y: "independent" } },
-    },
-    config: { font: "DejaVu Sans", legend: { orient: "top" } },
+    vconcat: r.runs.map(({ run }) => panel(run.policy)),
+    config: { font: "DejaVu Sans", legend: { orient: "top", labelLimit: 300 } },
   };
 }
 
