@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Workload } from "../cluster/contract.ts";
 
-const port = (field: string) =>
+const port = (field: string): z.ZodDefault<z.ZodCoercedNumber<unknown>> | z.ZodCoercedNumber<unknown> =>
   z.coerce
     .number({ message: `${field} must be a TCP port number` })
     .int(`${field} must be an integer`)
@@ -15,10 +15,10 @@ const flag = z
 const namespaceList = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""))
-  .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be DNS-1123 labels separated by commas")));
+  .refine((names) => names.every((n) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n)), "must be DNS-1123 labels (lowercase letters, digits, '-') separated by commas");
 
 const schema = z.object({
-  REDIS_HOST: z.string().min(1, "REDIS_HOST is required (the BullMQ Redis host)"),
+  REDIS_HOST: z.string({ error: "REDIS_HOST is required (the BullMQ Redis host)" }).min(1),
   REDIS_PORT: port("REDIS_PORT").default(6379),
   REDIS_PASSWORD: z.string().optional(),
   REDIS_TLS: flag.default(false),
@@ -30,7 +30,7 @@ const schema = z.object({
   LEADER_ELECTION_LEASE_NAME: z.string().min(1).default("genpool-operator"),
   LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   LEASE_RENEW_SECONDS: z.coerce.number().positive().max(60).default(2),
-  POD_NAME: z.string().min(1, "POD_NAME is required (the leader election identity; use the downward API)"),
+  POD_NAME: z.string({ error: "POD_NAME is required (the leader election identity; use the downward API)" }).min(1),
   METRICS_PORT: port("METRICS_PORT").default(8080),
   RESYNC_SECONDS: z.coerce.number().positive("RESYNC_SECONDS must be > 0").max(3600).default(30),
   /** Demand includes delayed jobs that become due within this many seconds. */
@@ -48,7 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    const name = issue.path.join(".");
+    const name = String(issue.path[0] ?? "");
     const value = name in cleaned ? JSON.stringify(cleaned[name]) : "(unset)";
     return `  ${name}=${value}: ${issue.message}`;
   });

@@ -92,12 +92,12 @@ const watches = [
     })),
 ];
 
-const elector = new LeaderElector(
-  new LeaseClient(kc, config.LEADER_ELECTION_NAMESPACE, config.LEADER_ELECTION_LEASE_NAME),
-  config.POD_NAME,
+const elector = new LeaderElector({
+  store: new LeaseClient(kc, config.LEADER_ELECTION_NAMESPACE, config.LEADER_ELECTION_LEASE_NAME),
+  identity: config.POD_NAME,
   clock,
-  { leaseDurationMs: config.LEASE_DURATION_SECONDS * 1000, retryMs: config.LEASE_RENEW_SECONDS * 1000, renewDeadlineMs: config.LEASE_DURATION_SECONDS * 1000 * 2 / 3 },
-  {
+  timing: { leaseDurationMs: config.LEASE_DURATION_SECONDS * 1000, retryMs: config.LEASE_RENEW_SECONDS * 1000, renewDeadlineMs: config.LEASE_DURATION_SECONDS * 1000 * 2 / 3 },
+  handlers: {
     onStartedLeading: () => {
       leading = true;
       metrics.leader.set(1);
@@ -111,7 +111,7 @@ const elector = new LeaderElector(
     },
   },
   log,
-);
+});
 
 let lastLoop = clock.now();
 void work.run(
@@ -144,7 +144,8 @@ const app = createApp({
     ready: () => true,
   },
 });
-const server = createServer(app.callback()).listen(config.METRICS_PORT, () => {
+const handler = app.callback();
+const server = createServer((req, res) => void handler(req, res)).listen(config.METRICS_PORT, () => {
   log.info({ port: config.METRICS_PORT, identity: config.POD_NAME, namespaces: config.WATCH_NAMESPACES }, "Operator started");
 });
 

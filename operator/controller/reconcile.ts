@@ -11,7 +11,7 @@ import type { WorkerPod } from "../kube/pods.ts";
 import type { PoolEvent } from "../kube/events.ts";
 import type { GenerationPoolStatus } from "../resource/index.ts";
 import { busyPods, deletionCostChanges } from "./deletion-cost.ts";
-import { buildStatus, statusChanged } from "./status.ts";
+import { buildStatus, iso, statusChanged } from "./status.ts";
 import { mergeConditions } from "./conditions.ts";
 import type { PoolMemories, PoolMemory } from "./memory.ts";
 import type { Outcome } from "./workqueue.ts";
@@ -78,7 +78,7 @@ export class PoolReconciler {
     if (decision.workers !== deployment.replicas) await this.scale({ pool, deployment, pods, busy, decision, memory, log });
     const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now });
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
-    this.observe(pool, queue, decision, deployment, busy.size);
+    this.observe({ pool, queue, decision, deployment, busy: busy.size });
     const requeueMs = decision.requeueAfterSeconds === undefined ? undefined : decision.requeueAfterSeconds * 1000;
     return { requeueAfterMs: queueError === undefined ? requeueMs : Math.min(requeueMs ?? unreachableRequeueMs, unreachableRequeueMs) };
   }
@@ -115,7 +115,8 @@ export class PoolReconciler {
     });
   }
 
-  private observe(pool: GenerationPool, queue: QueueDemand | undefined, decision: Decision, deployment: WorkerDeployment, busy: number): void {
+  private observe(o: { pool: GenerationPool; queue: QueueDemand | undefined; decision: Decision; deployment: WorkerDeployment; busy: number }): void {
+    const { pool, queue, decision, deployment, busy } = o;
     const labels = { namespace: pool.metadata.namespace, pool: pool.metadata.name };
     const m = this.d.metrics;
     m.queueReachable.set(labels, queue === undefined ? 0 : 1);
@@ -140,7 +141,7 @@ export class PoolReconciler {
   private async invalid(raw: unknown, namespace: string, name: string, err: InvalidGenerationPoolError): Promise<Outcome> {
     const obj = raw as { metadata?: { generation?: number }; status?: GenerationPoolStatus };
     const generation = obj.metadata?.generation;
-    const conditions = mergeConditions(obj.status?.conditions, [{ type: "Ready", status: "False", reason: "InvalidSpec", message: err.message }], generation, new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const conditions = mergeConditions(obj.status?.conditions, [{ type: "Ready", status: "False", reason: "InvalidSpec", message: err.message }], generation, iso(this.d.clock.now()));
     const status: GenerationPoolStatus = { ...obj.status, ...(generation !== undefined ? { observedGeneration: generation } : {}), conditions };
     if (statusChanged(obj.status, status)) await this.d.pools.writeStatus(namespace, name, status);
     this.d.log.warn({ namespace, pool: name, issues: err.issues }, "Invalid GenerationPool");
@@ -150,7 +151,7 @@ export class PoolReconciler {
   private async missingDeployment(pool: GenerationPool): Promise<Outcome> {
     const { namespace, name, generation } = pool.metadata;
     const message = `Deployment ${pool.spec.workload.deploymentName} not found in namespace ${namespace}`;
-    const conditions = mergeConditions(pool.status?.conditions, [{ type: "Ready", status: "False", reason: "DeploymentNotFound", message }], generation, new Date(this.d.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    const conditions = mergeConditions(pool.status?.conditions, [{ type: "Ready", status: "False", reason: "DeploymentNotFound", message }], generation, iso(this.d.clock.now()));
     const status: GenerationPoolStatus = { ...pool.status, observedGeneration: generation ?? 0, conditions };
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(namespace, name, status);
     return {};

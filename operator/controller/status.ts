@@ -17,7 +17,8 @@ export interface StatusInput {
   now: number;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+/** RFC 3339 in whole seconds, as metav1.Time serializes. */
+export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function conditionsOf(input: StatusInput): ConditionInput[] {
   const { decision, queueError, pool } = input;
@@ -53,25 +54,30 @@ function lastDecisionOf(input: StatusInput, previous: LastDecision | undefined):
 /** The status to write for this reconcile. */
 export function buildStatus(input: StatusInput): GenerationPoolStatus {
   const previous = input.pool.status;
-  const status: GenerationPoolStatus = {
+  const queue = queueStatusOf(input.queue) ?? previous?.queue; // last known figures; QueueReachable=False says they are stale
+  const lastScaleTime = input.lastScaleTime !== undefined ? iso(input.lastScaleTime) : previous?.lastScaleTime;
+  return {
+    // Fields written by other parts of the operator (node groups) are carried over untouched.
+    ...pick(previous, ["nodes", "nodeGroups", "estimatedHourlyCostUsd"]),
     observedGeneration: input.pool.metadata.generation ?? 0,
+    ...(queue !== undefined ? { queue } : {}),
     replicas: { desired: input.decision.workers, current: input.current, ready: input.ready, busy: input.busy },
+    ...(lastScaleTime !== undefined ? { lastScaleTime } : {}),
     lastDecision: lastDecisionOf(input, previous?.lastDecision),
     conditions: mergeConditions(previous?.conditions, conditionsOf(input), input.pool.metadata.generation, iso(input.now)),
   };
-  const queue = input.queue;
-  if (queue !== undefined) {
-    status.queue = { waiting: queue.waiting, prioritized: queue.prioritized, active: queue.active, delayedSoon: queue.delayedSoon, paused: queue.paused, oldestWaitingSeconds: Math.round(queue.oldestWaitingSeconds) };
-  } else if (previous?.queue !== undefined) {
-    status.queue = previous.queue; // last known figures; QueueReachable=False says they are stale
-  }
-  if (input.lastScaleTime !== undefined) status.lastScaleTime = iso(input.lastScaleTime);
-  else if (previous?.lastScaleTime !== undefined) status.lastScaleTime = previous.lastScaleTime;
-  // Fields written by other parts of the operator (node groups) are carried over untouched.
-  for (const k of ["nodes", "nodeGroups", "estimatedHourlyCostUsd"] as const) {
-    if (previous?.[k] !== undefined) (status as Record<string, unknown>)[k] = previous[k];
-  }
-  return status;
+}
+
+function queueStatusOf(q: QueueDemand | undefined): GenerationPoolStatus["queue"] {
+  if (q === undefined) return undefined;
+  // Whole seconds: a waiting job's age changes on every read and would rewrite the status each time.
+  return { waiting: q.waiting, prioritized: q.prioritized, active: q.active, delayedSoon: q.delayedSoon, paused: q.paused, oldestWaitingSeconds: Math.round(q.oldestWaitingSeconds) };
+}
+
+function pick<T extends object, K extends keyof T>(o: T | undefined, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o?.[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 function sameExcept(a: object, b: object, skip: string): boolean {

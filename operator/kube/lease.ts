@@ -24,6 +24,16 @@ export class LeaseConflictError extends Error {
   override readonly name = "LeaseConflictError";
 }
 
+function toRecord(lease: V1Lease): LeaseRecord {
+  const spec = lease.spec ?? {};
+  return {
+    holder: spec.holderIdentity ?? "",
+    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+    transitions: spec.leaseTransitions ?? 0,
+    resourceVersion: lease.metadata?.resourceVersion ?? "",
+  };
+}
+
 /** Reads and writes one coordination.k8s.io/v1 Lease with resourceVersion preconditions. */
 export class LeaseClient {
   private readonly api: CoordinationV1Api;
@@ -33,13 +43,7 @@ export class LeaseClient {
 
   async read(): Promise<LeaseRecord | undefined> {
     try {
-      const lease = await this.api.readNamespacedLease({ namespace: this.namespace, name: this.name });
-      return {
-        holder: lease.spec?.holderIdentity ?? "",
-        leaseDurationSeconds: lease.spec?.leaseDurationSeconds ?? 0,
-        transitions: lease.spec?.leaseTransitions ?? 0,
-        resourceVersion: lease.metadata?.resourceVersion ?? "",
-      };
+      return toRecord(await this.api.readNamespacedLease({ namespace: this.namespace, name: this.name }));
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
       throw err;

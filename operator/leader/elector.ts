@@ -37,14 +37,16 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(
-    private readonly store: LeaseStore,
-    private readonly identity: string,
-    private readonly clock: Clock,
-    private readonly timing: ElectionTiming,
-    private readonly handlers: LeadershipHandlers,
-    private readonly log: Logger,
-  ) {}
+  private readonly store: LeaseStore;
+  private readonly identity: string;
+  private readonly clock: Clock;
+  private readonly timing: ElectionTiming;
+  private readonly handlers: LeadershipHandlers;
+  private readonly log: Logger;
+
+  constructor(deps: { store: LeaseStore; identity: string; clock: Clock; timing: ElectionTiming; handlers: LeadershipHandlers; log: Logger }) {
+    ({ store: this.store, identity: this.identity, clock: this.clock, timing: this.timing, handlers: this.handlers, log: this.log } = deps);
+  }
 
   get isLeader(): boolean {
     return this.leading;
@@ -82,24 +84,30 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(now: number): Promise<boolean> {
     const current = await this.store.read();
-    if (current?.resourceVersion !== this.observed?.resourceVersion) {
-      this.observed = current;
-      this.observedAt = now;
-    }
-    const heldByOther = current !== undefined && current.holder !== "" && current.holder !== this.identity;
-    if (heldByOther && now < this.observedAt + current.leaseDurationSeconds * 1000) return false;
+    this.noteObserved(current, now);
+    if (this.heldByOtherAndValid(current, now)) return false;
     const acquired = current?.holder !== this.identity;
-    const transitions = (current?.transitions ?? 0) + (acquired && current !== undefined ? 1 : 0);
     const written = await this.store.write(current, {
       holder: this.identity,
       leaseDurationSeconds: Math.round(this.timing.leaseDurationMs / 1000),
-      transitions,
+      transitions: (current?.transitions ?? 0) + (acquired && current !== undefined ? 1 : 0),
       now,
       acquired,
     });
-    this.observed = written;
-    this.observedAt = now;
+    this.noteObserved(written, now);
     return true;
+  }
+
+  /** Expiry runs from when this process last saw the Lease change, on its own clock. */
+  private noteObserved(record: LeaseRecord | undefined, now: number): void {
+    if (record?.resourceVersion === this.observed?.resourceVersion) return;
+    this.observed = record;
+    this.observedAt = now;
+  }
+
+  private heldByOtherAndValid(current: LeaseRecord | undefined, now: number): boolean {
+    if (current === undefined || current.holder === "" || current.holder === this.identity) return false;
+    return now < this.observedAt + current.leaseDurationSeconds * 1000;
   }
 
   private setLeading(leading: boolean): void {

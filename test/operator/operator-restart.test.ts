@@ -3,6 +3,7 @@ import { Queue } from "bullmq";
 import { sandboxEnv } from "../support/sandbox.ts";
 import { poolStatus, replicasOf, scaleEvents, sleep, until, useOperator } from "./support/operator.ts";
 import { usePoolFixture } from "./support/fixtures.ts";
+import type { GenerationPoolStatus } from "../../operator/resource/index.ts";
 
 test("[integration] a killed and restarted operator converges without extra scale actions", async (t) => {
   t.timeout(180_000);
@@ -28,6 +29,6 @@ test("[integration] a killed and restarted operator converges without extra scal
   t.is((await scaleEvents(fx.namespace, fx.pool)).length, 1, "the restart caused a scale action");
   t.deepEqual(second.lines("Scaled worker Deployment"), []);
   const after = await poolStatus(fx.namespace, fx.pool);
-  const transition = (s: Record<string, any>, type: string) => (s.conditions as Array<Record<string, string>>).find((c) => c.type === type)?.lastTransitionTime;
+  const transition = (s: GenerationPoolStatus, type: string) => s.conditions?.find((c) => c.type === type)?.lastTransitionTime;
   t.is(transition(after, "Ready"), transition(before, "Ready"), "lastTransitionTime moved without a status change");
 });

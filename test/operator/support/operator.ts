@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { GenerationPoolApi as Api, generationPoolCrd } from "../../../operator/resource/index.ts";
+import { GenerationPoolApi as Api, generationPoolCrd, type Condition, type ConditionType, type GenerationPoolStatus } from "../../../operator/resource/index.ts";
 import { eventually, kubeConfig, kubectl, sandboxEnv } from "../../support/sandbox.ts";
 import { freePort } from "./redis-server.ts";
 
@@ -146,15 +146,15 @@ export async function patchPoolSpec(namespace: string, name: string, spec: Recor
 }
 
 /** A pool's status as stored. */
-export async function poolStatus(namespace: string, name: string): Promise<Record<string, any>> {
-  const obj = (await custom().getNamespacedCustomObject({ group: Api.group, version: Api.version, plural: Api.plural, namespace, name })) as { status?: Record<string, any> };
+export async function poolStatus(namespace: string, name: string): Promise<GenerationPoolStatus> {
+  const obj = (await custom().getNamespacedCustomObject({ group: Api.group, version: Api.version, plural: Api.plural, namespace, name })) as { status?: GenerationPoolStatus };
   return obj.status ?? {};
 }
 
 /** The status of one condition type, if set. */
-export async function conditionOf(namespace: string, name: string, type: string): Promise<Record<string, any> | undefined> {
+export async function conditionOf(namespace: string, name: string, type: ConditionType): Promise<Condition | undefined> {
   const status = await poolStatus(namespace, name);
-  return (status.conditions as Array<Record<string, any>> | undefined)?.find((c) => c.type === type);
+  return status.conditions?.find((c) => c.type === type);
 }
 
 /** spec.replicas of a Deployment. */
