@@ -1,14 +1,17 @@
 /**
  * `npm run sandbox:up [-- --with kube,kwok,redis,postgres,moto] [--appendonly]`
  * `npm run sandbox:down [-- <state folder>]` (default: the one `.sandbox/current` points at)
+ * `npx tsx sandbox/cli.ts prepare` (binaries and moto virtualenv only; used by .ci/run)
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { controlPlaneBin, motoVenv } from "./binaries.ts";
 import { components, currentSandbox, down, up, type Component } from "./sandbox.ts";
 
 const usage = `usage:
   tsx sandbox/cli.ts up [--with ${components.join(",")}] [--appendonly] [--root DIR]
-  tsx sandbox/cli.ts down [STATE_DIR]`;
+  tsx sandbox/cli.ts down [STATE_DIR]
+  tsx sandbox/cli.ts prepare      (build or find the pinned binaries and the moto virtualenv; print where)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -23,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "up") return cmdUp(values);
   if (command === "down") return cmdDown(target, values.root);
+  if (command === "prepare") return cmdPrepare();
   throw new Error(`unknown command ${JSON.stringify(command)}: expected "up" or "down"\n${usage}`);
 }
 
@@ -45,8 +49,14 @@ async function cmdUp(values: { with?: string; appendonly?: boolean; root?: strin
 async function cmdDown(target: string | undefined, root: string | undefined): Promise<void> {
   const dir = target ?? currentSandbox(root);
   if (dir === undefined) throw new Error(`no sandbox to stop: ${join(root ?? ".sandbox", "current")} does not exist; pass a state folder`);
-  await down(dir);
+  await down(dir, (line) => process.stderr.write(`sandbox: ${line}\n`));
   console.log(`sandbox ${dir} stopped and removed`);
+}
+
+async function cmdPrepare(): Promise<void> {
+  const [bin, venv] = await Promise.all([controlPlaneBin(), motoVenv()]);
+  console.log(`control-plane binaries: ${bin}`);
+  console.log(`moto virtualenv: ${venv}`);
 }
 
 function parseComponents(list: string): Component[] {

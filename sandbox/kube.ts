@@ -55,6 +55,7 @@ export async function startApiServer(setup: KubeSetup): Promise<ApiServer> {
       // Test data is disposable: skipping fsync makes every write far cheaper.
       "--unsafe-no-fsync=true", "--log-level=warn",
     ],
+    stopStage: 2,
   });
   const url = `https://127.0.0.1:${ports.apiserver}`;
   // The API server retries etcd, so both start at once.
@@ -77,6 +78,7 @@ export async function startApiServer(setup: KubeSetup): Promise<ApiServer> {
       "--allow-privileged=true",
       "--profiling=false",
     ],
+    stopStage: 1,
   });
   const kubeconfig = join(state, "kubeconfig");
   writeKubeconfig(kubeconfig, { server: url, caCert: pki.ca.cert, client: pki.admin, user: "genpool-sandbox-admin" });

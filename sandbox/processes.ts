@@ -18,6 +18,8 @@ export interface ProcessRecord {
   marker: string;
   /** Signal for a clean stop (PostgreSQL wants SIGINT for a fast shutdown). */
   stopSignal: NodeJS.Signals;
+  /** Processes stop in rounds by ascending stage: a server stops after its clients. */
+  stopStage: number;
 }
 
 /** What to start. */
@@ -34,6 +36,8 @@ export interface ProcessSpec {
   stopSignal?: NodeJS.Signals;
   /** @default the base name of `command` */
   marker?: string;
+  /** @default 0 */
+  stopStage?: number;
 }
 
 /** A started process: its record and a way to tell whether it already died. */
@@ -79,6 +83,7 @@ export function startProcess(state: string, spec: ProcessSpec): StartedProcess {
     command: spec.command,
     marker: spec.marker ?? basename(spec.command),
     stopSignal: spec.stopSignal ?? "SIGTERM",
+    stopStage: spec.stopStage ?? 0,
   };
   writeFileSync(pidsFile(state), JSON.stringify([...readProcessRecords(state), record], null, 2));
   const assertAlive = (): void => {
@@ -90,9 +95,22 @@ export function startProcess(state: string, spec: ProcessSpec): StartedProcess {
   return { record, logFile, assertAlive };
 }
 
-/** Stops every recorded process: stop signal, wait up to graceMs, then SIGKILL. */
-export async function stopProcesses(state: string, graceMs = 10_000): Promise<void> {
+/**
+ * Stops every recorded process, stage by stage (kube-apiserver stops in seconds while etcd is up,
+ * but hangs retrying once etcd is gone): stop signal, wait up to graceMs, then SIGKILL.
+ */
+export async function stopProcesses(state: string, graceMs = 10_000, log?: (line: string) => void): Promise<void> {
   const records = readProcessRecords(state).filter(isOurs);
+  const stages = [...new Set(records.map((r) => r.stopStage ?? 0))].sort((a, b) => a - b);
+  for (const stage of stages) {
+    const start = Date.now();
+    const round = records.filter((r) => (r.stopStage ?? 0) === stage);
+    await stopAll(round, graceMs);
+    log?.(`stopped ${round.map((r) => r.name).join(", ")} in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  }
+}
+
+async function stopAll(records: ProcessRecord[], graceMs: number): Promise<void> {
   for (const record of records) signal(record.pid, record.stopSignal);
   const deadline = Date.now() + graceMs;
   while (records.some((r) => isRunning(r.pid)) && Date.now() < deadline) await sleep(50);

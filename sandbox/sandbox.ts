@@ -111,12 +111,12 @@ export async function up(options: UpOptions = {}): Promise<Sandbox> {
 }
 
 /** Stops every process of the sandbox in `dir` and removes its state (and `current` if it pointed there). */
-export async function down(dir: string): Promise<void> {
+export async function down(dir: string, log?: (line: string) => void): Promise<void> {
   const state = resolve(dir);
   if (!existsSync(join(state, "pids.json")) && !existsSync(join(state, "env"))) {
     throw new Error(`${state} is not a sandbox state folder (no pids.json or env)`);
   }
-  await stopProcesses(state);
+  await stopProcesses(state, undefined, log);
   // PostgreSQL's folder may live outside the state folder (see postgres.ts): remove the target too.
   const pg = join(state, "postgres");
   if (existsSync(pg) && lstatSync(pg).isSymbolicLink()) rmSync(realpathSync(pg), { recursive: true, force: true });

@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     if (!owned) return;
     if (keep) return log(`--keep: sandbox left running; stop it with: npm run sandbox:down -- ${env.GENPOOL_SANDBOX}`);
     const stopping = Date.now();
-    await down(env.GENPOOL_SANDBOX);
+    await down(env.GENPOOL_SANDBOX, (line) => log(`sandbox: ${line}`));
     log(`sandbox stopped in ${seconds(stopping)}`);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
