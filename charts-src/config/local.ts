@@ -27,7 +27,7 @@ export function localSettings(): Settings {
     auth: { issuer: "https://genpool.local/", audience: "genpool" },
     allowedModels: ["sdxl-base"],
     albSourceCidrs: ["10.0.0.0/16"],
-    gpuNodegroups: { spot: "genpool-gpu-spot", onDemand: "genpool-gpu-on-demand" },
+    gpuNodegroups: { spot: "genpool-gpu-spot", onDemand: "genpool-gpu-ondemand" },
     monitoringNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" },
     sizing: {
       apiMinReplicas: 2,

@@ -60,6 +60,13 @@ test.serial("[integration] the documented install applies dist/local: preflight 
   t.is(gp.stdout, "5");
 });
 
+test.serial("[integration] dist/production passes a server-side dry run too (Ingress, HPA, production sizing)", async (t) => {
+  const r = await kubectl(["apply", "--server-side", "--dry-run=server", "-f", join(repo, "dist", "production")], { timeoutMs: 120_000 });
+  ok(t, r, "dry run of dist/production");
+  t.notRegex(r.stderr, /Warning:/);
+  t.regex(r.stdout, /ingress\.networking\.k8s\.io\/genpool-api serverside-applied \(server dry run\)/);
+});
+
 test.serial("[integration] npx cdk8s synth --stdout | kubectl apply works once the CRD is established", async (t) => {
   const synth = spawnSync("npx", ["cdk8s", "synth", "--stdout", "--no-check-upgrade"], { cwd: repo, encoding: "utf8", env: { ...process.env, GENPOOL_ENV: "local" } });
   t.is(synth.status, 0, synth.stderr);
