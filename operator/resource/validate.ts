@@ -19,7 +19,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function checkObject(node: SchemaNode, value: unknown, path: string, issues: Issue[]): unknown {
-  if (!isRecord(value)) return void issues.push({ field: path, value, message: "must be an object" });
+  if (!isRecord(value)) return void issues.push({ field: path, value, message: "must be of type object" });
   const out: Record<string, unknown> = {};
   for (const [name, child] of Object.entries(node.properties ?? {})) {
     const result = applySchema(child, value[name], `${path}.${name}`, issues);
@@ -30,7 +30,7 @@ function checkObject(node: SchemaNode, value: unknown, path: string, issues: Iss
 }
 
 function checkArray(node: SchemaNode, value: unknown, path: string, issues: Issue[]): unknown {
-  if (!Array.isArray(value)) return void issues.push({ field: path, value, message: "must be a list" });
+  if (!Array.isArray(value)) return void issues.push({ field: path, value, message: "must be of type array" });
   if (node.maxItems !== undefined && value.length > node.maxItems) issues.push({ field: path, value: value.length, message: `must have at most ${node.maxItems} items` });
   if (node.minItems !== undefined && value.length < node.minItems) issues.push({ field: path, value: value.length, message: `must have at least ${node.minItems} items` });
   const items = node.items;
@@ -48,7 +48,7 @@ const stringRules: ((node: SchemaNode, value: string) => string | undefined)[] =
 ];
 
 function checkString(node: SchemaNode, value: unknown, path: string, issues: Issue[]): unknown {
-  if (typeof value !== "string") return void issues.push({ field: path, value, message: "must be a string" });
+  if (typeof value !== "string") return void issues.push({ field: path, value, message: "must be of type string" });
   for (const rule of stringRules) {
     const message = rule(node, value);
     if (message !== undefined) issues.push({ field: path, value, message });
@@ -59,7 +59,7 @@ function checkString(node: SchemaNode, value: unknown, path: string, issues: Iss
 function checkNumber(node: SchemaNode, value: unknown, path: string, issues: Issue[]): unknown {
   const integer = node.type === "integer";
   if (typeof value !== "number" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    return void issues.push({ field: path, value, message: integer ? "must be an integer" : "must be a number" });
+    return void issues.push({ field: path, value, message: integer ? "must be of type integer" : "must be of type number" });
   }
   if (node.minimum !== undefined && value < node.minimum) issues.push({ field: path, value, message: `should be greater than or equal to ${node.minimum}` });
   if (node.maximum !== undefined && value > node.maximum) issues.push({ field: path, value, message: `should be less than or equal to ${node.maximum}` });
@@ -67,7 +67,7 @@ function checkNumber(node: SchemaNode, value: unknown, path: string, issues: Iss
 }
 
 function checkBoolean(_node: SchemaNode, value: unknown, path: string, issues: Issue[]): unknown {
-  if (typeof value !== "boolean") return void issues.push({ field: path, value, message: "must be a boolean" });
+  if (typeof value !== "boolean") return void issues.push({ field: path, value, message: "must be of type boolean" });
   return value;
 }
 
