@@ -51,8 +51,8 @@ export class GenpoolNodeGroup extends Construct {
         blockDeviceMappings: [
           { deviceName: "/dev/xvda", ebs: { volumeSize: props.rootVolumeGiB, volumeType: "gp3", encrypted: true, deleteOnTermination: true } },
         ],
-        // Hop limit 2: pods are one network hop further than the host. Pod Identity does not use
-        // IMDS, but the VPC CNI and AWS SDK region discovery in pods still read it.
+        // Hop limit 2: a pod off the host network is one hop further from IMDS than the host.
+        // Credentials come from Pod Identity, but SDK region discovery in pods still reads IMDS.
         metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
         securityGroupIds: [props.cluster.clusterSecurityGroupId, ...props.securityGroups.map((g) => g.securityGroupId)],
         tagSpecifications: [{ resourceType: "instance", tags: [{ key: "Name", value: props.nodegroupName }] }],
