@@ -43,7 +43,9 @@ function idlePart(input: RecommendInput, idleSince: number | null, now: number):
   if (!isIdle(queue, workers.busy) || bounds.min > 0) return undefined;
   const left = secondsUntilZeroAllowed(spec, idleSince ?? now, now) ?? 0;
   if (left === 0) return idleAt(0, workers.current === 0 ? "idle" : "idle-to-zero", true);
-  if (workers.current === 0) return bounds.warmIdle === 0 ? idleAt(0, "idle", false) : undefined; // the warm pool rule decides
+  // A pool already at zero stays there until a job arrives: a warm pool is kept for an active pool,
+  // not started for an idle one (an operator restart would otherwise wake a GPU for the idle delay).
+  if (workers.current === 0) return idleAt(0, "idle", false);
   const keep = Math.max(1, bounds.warmIdle);
   return { workers: keep, reason: keep > 1 ? "warm-pool" : "idle-delay", limitedBy: "idle-delay", toZero: false, idleRequeueSeconds: left };
 }
