@@ -10,9 +10,11 @@ const production = (): Manifest[] => allManifests(exampleProductionSettings());
 const deployment = (objects: Manifest[]): { spec: k8s.DeploymentSpec & { template: { spec: k8s.PodSpec } } } =>
   find(objects, "Deployment", "genpool-api", NS);
 
-test("the API runs at least two replicas spread across zones", (t) => {
+test("the API runs at least two replicas spread across zones, its count owned by the HPA", (t) => {
   const spec = deployment(production()).spec;
-  t.true((spec.replicas ?? 0) >= 2);
+  t.false("replicas" in spec);
+  const hpa = find<{ spec: k8s.HorizontalPodAutoscalerSpecV2 }>(production(), "HorizontalPodAutoscaler", "genpool-api", NS);
+  t.true((hpa.spec.minReplicas ?? 0) >= 2);
   const spread = spec.template.spec.topologySpreadConstraints ?? [];
   t.like(spread.find((c) => c.topologyKey === "topology.kubernetes.io/zone"), { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" });
 });
@@ -69,4 +71,9 @@ test("API settings come from its ConfigMap; production verifies tokens with the 
   t.falsy(prod.env?.find((e) => e.name === "JWT_HS256_SECRET"));
   const local = deployment(allManifests(localSettings())).spec.template.spec.containers[0]!;
   t.deepEqual(local.env?.find((e) => e.name === "JWT_HS256_SECRET")?.valueFrom, { secretKeyRef: { name: "genpool-api-jwt", key: "hs256-secret", optional: false } });
+});
+
+test("fewer than two API replicas is refused at synth", (t) => {
+  const s = localSettings();
+  t.throws(() => allManifests({ ...s, sizing: { ...s.sizing, apiMinReplicas: 1 } }), { message: /API replicas 1-4: at least 2 and min <= max are allowed/ });
 });

@@ -25,6 +25,9 @@ const { namespace, serviceAccount } = Workload.api;
 export class ApiChart extends Chart {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
+    if (settings.sizing.apiMinReplicas < 2 || settings.sizing.apiMaxReplicas < settings.sizing.apiMinReplicas) {
+      throw new Error(`API replicas ${settings.sizing.apiMinReplicas}-${settings.sizing.apiMaxReplicas}: at least 2 and min <= max are allowed`);
+    }
     const labels = componentLabels("api");
     const config = apiConfig(settings);
     new k8s.KubeServiceAccount(this, "sa", { metadata: meta(serviceAccount, namespace, labels), automountServiceAccountToken: false });
@@ -32,7 +35,8 @@ export class ApiChart extends Chart {
     new k8s.KubeDeployment(this, "deployment", {
       metadata: { ...meta(NAME, namespace, labels), annotations: scanSkips(ScanException.imageDigest, ScanException.pullAlways, ScanException.secretEnv) },
       spec: {
-        replicas: settings.sizing.apiMinReplicas,
+        // No replicas: the HPA owns the count (minReplicas >= 2); a fixed value here would
+        // scale a busy API back down on every apply.
         revisionHistoryLimit: 5,
         selector: { matchLabels: selectorLabels("api") },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: k8s.IntOrString.fromString("25%"), maxUnavailable: k8s.IntOrString.fromNumber(0) } },

@@ -79,7 +79,8 @@ test.serial("[integration] Pod Security restricted admits every pod the Deployme
   const expected: [string, string, number][] = [
     [Workload.api.namespace, "genpool-api", localSettings().sizing.apiMinReplicas],
     [Workload.operator.namespace, "genpool-operator", 2],
-    // No replicas in the manifest: the API server defaults a new Deployment to 1.
+    // Neither has replicas in its manifest: the HPA raises the API to its minimum, the worker
+    // Deployment starts at the API server default of 1 until the operator scales it.
     [Workload.worker.namespace, "genpool-worker", 1],
   ];
   for (const [namespace, name, count] of expected) {
