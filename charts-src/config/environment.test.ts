@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
@@ -69,6 +70,7 @@ const badEnv: [what: string, env: NodeJS.ProcessEnv, message: RegExp][] = [
   ["production without an image tag", { ...EXAMPLE_PRODUCTION_ENV, GENPOOL_IMAGE_TAG: "" }, /needs GENPOOL_IMAGE_TAG/],
   ["the mutable latest tag", { ...EXAMPLE_PRODUCTION_ENV, GENPOOL_IMAGE_TAG: "latest" }, /GENPOOL_IMAGE_TAG is "latest"; production needs an immutable image tag/],
   ["an http JWKS URL", { ...EXAMPLE_PRODUCTION_ENV, GENPOOL_JWT_JWKS_URL: "http://auth/jwks" }, /GENPOOL_JWT_JWKS_URL is "http:\/\/auth\/jwks"; an absolute https:\/\/ URL/],
+  ["a monitoring namespace that is not a DNS label", { ...EXAMPLE_PRODUCTION_ENV, GENPOOL_MONITORING_NAMESPACE: "Prometheus_NS" }, /GENPOOL_MONITORING_NAMESPACE is "Prometheus_NS"; a namespace name/],
   ["an unreadable outputs file", { ...EXAMPLE_PRODUCTION_ENV, GENPOOL_OUTPUTS: "/nonexistent/cdk-outputs.json" }, /Cannot read CDK outputs file "\/nonexistent\/cdk-outputs\.json"/],
 ];
 for (const [what, env, message] of badEnv) {
@@ -99,4 +101,22 @@ test("production reads every value from the outputs file and the image tag", (t)
   t.is(s.redis.port, 6379);
   t.deepEqual(s.albSourceCidrs, ["10.0.0.0/24", "10.0.1.0/24"]);
   t.deepEqual(s.gpuNodegroups, { spot: out.GpuSpotNodegroupName, onDemand: out.GpuOnDemandNodegroupName });
+});
+
+test("npm run synth with GENPOOL_ENV=production and a missing key exits 1, names the key and writes nothing", (t) => {
+  const json = exampleOutputsJson();
+  delete json.GenpoolCluster!.CertificateArn;
+  const outdir = join(dir, "never-written");
+  const run = spawnSync(process.execPath, ["--import=tsx", join(import.meta.dirname, "..", "..", "scripts", "synth.ts")], {
+    encoding: "utf8",
+    env: { ...process.env, ...EXAMPLE_PRODUCTION_ENV, GENPOOL_OUTPUTS: outputsFile("cli-missing.json", json), GENPOOL_OUTDIR: outdir },
+  });
+  t.is(run.status, 1);
+  t.regex(run.stderr, /synth failed: Missing CDK output "CertificateArn" in ".*cli-missing\.json" \(stacks: GenpoolCluster\)/);
+  t.false(existsSync(outdir));
+});
+
+test("GENPOOL_MONITORING_NAMESPACE selects who may scrape the operator", (t) => {
+  const s = settingsFromEnv({ ...EXAMPLE_PRODUCTION_ENV, GENPOOL_MONITORING_NAMESPACE: "monitoring" });
+  t.deepEqual(s.monitoringNamespaceLabels, { "kubernetes.io/metadata.name": "monitoring" });
 });

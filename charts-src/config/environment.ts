@@ -18,6 +18,7 @@ const SynthEnv = z.object({
   GENPOOL_JWT_AUDIENCE: optional,
   GENPOOL_JWT_JWKS_URL: optional,
   GENPOOL_ALLOWED_MODELS: optional,
+  GENPOOL_MONITORING_NAMESPACE: optional,
 });
 type SynthEnv = z.infer<typeof SynthEnv>;
 
@@ -47,6 +48,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     jwtAudience: e.GENPOOL_JWT_AUDIENCE!,
     jwtJwksUrl: e.GENPOOL_JWT_JWKS_URL!,
     ...(e.GENPOOL_HOST ? { host: e.GENPOOL_HOST } : {}),
+    ...(e.GENPOOL_MONITORING_NAMESPACE ? { monitoringNamespace: e.GENPOOL_MONITORING_NAMESPACE } : {}),
     ...(e.GENPOOL_ALLOWED_MODELS ? { allowedModels: e.GENPOOL_ALLOWED_MODELS.split(",").map((m) => m.trim()) } : {}),
   });
 }

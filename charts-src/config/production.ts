@@ -16,6 +16,8 @@ export interface ProductionInputs {
   readonly jwtJwksUrl: string;
   /** @default ["sdxl-base"] */
   readonly allowedModels?: readonly string[];
+  /** Namespace whose pods may scrape the operator's metrics. @default "amazon-cloudwatch" (CloudWatch agent add-on) */
+  readonly monitoringNamespace?: string;
 }
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -48,7 +50,7 @@ export function productionSettings(inputs: ProductionInputs): Settings {
     ingress: { certificateArn: validCertificateArn(out(OutputKey.CertificateArn)), ...(inputs.host ? { host: inputs.host } : {}) },
     albSourceCidrs: validCidrs(out(OutputKey.AlbSourceCidrs)),
     gpuNodegroups: { spot: out(OutputKey.GpuSpotNodegroupName), onDemand: out(OutputKey.GpuOnDemandNodegroupName) },
-    monitoringNamespaceLabels: { "kubernetes.io/metadata.name": "amazon-cloudwatch" },
+    monitoringNamespaceLabels: { "kubernetes.io/metadata.name": validNamespace(inputs.monitoringNamespace ?? "amazon-cloudwatch") },
     sizing: {
       apiMinReplicas: 2,
       apiMaxReplicas: 10,
@@ -92,6 +94,13 @@ function validCertificateArn(value: string): string {
 function validHttpsUrl(name: string, value: string): string {
   if (!URL.canParse(value) || new URL(value).protocol !== "https:") {
     throw new Error(`${name} is "${value}"; an absolute https:// URL is allowed`);
+  }
+  return value;
+}
+
+function validNamespace(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new Error(`GENPOOL_MONITORING_NAMESPACE is "${value}"; a namespace name (DNS label) is allowed`);
   }
   return value;
 }
