@@ -56,7 +56,7 @@ test("[integration] mirror: a lower desired size removes nodes, an exact termina
   const instanceId = parseProviderId(chosen.spec?.providerID)?.instanceId ?? "";
   const env = sandboxEnv();
   const cloud = createAwsNodeGroupCloud({ clusterName: cluster, endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION });
-  t.teardown(async () => cloud.close());
+  t.teardown(() => cloud.close());
   await cloud.terminateInstance(instanceId);
   const two = await nodesWhere("gpu-od", 2);
   t.false(two.some((n) => n.metadata?.name === chosen.metadata?.name), "the terminated instance's node is the one gone");

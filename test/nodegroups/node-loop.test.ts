@@ -1,0 +1,126 @@
+/**
+ * The node planner end to end on the sandbox: moto node groups, the mirror turning their sizes
+ * into KWOK GPU nodes, the real kube-scheduler placing worker pods, and the real planner and act
+ * step resizing the groups. The worker count is set by the test (the operator runtime's decide()
+ * is not in this loop); see e2e.test.ts for the scenario with the runtime.
+ */
+import test, { type ExecutionContext } from "ava";
+import { randomBytes } from "node:crypto";
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { GpuNode } from "../../cluster/contract.ts";
+import type { NodePolicy } from "../../operator/scaling/nodes/types.ts";
+import { gpuDeploymentManifest, podsOf, running } from "../support/gpu-workloads.ts";
+import { isNodeSchedulable } from "../support/gpu-nodes.ts";
+import { eventually, kubeConfig, useNamespace } from "../support/sandbox.ts";
+import { mirrorClusterLabel, NodeGroupMirror } from "./mirror.ts";
+import { busyAnnotation, NodeLoop } from "./node-loop.ts";
+import { createMotoCluster, motoEks } from "./support/moto-eks.ts";
+
+const bootDelayMs = 1000;
+const specs = [
+  { name: "gpu-od", capacityType: "on-demand" as const, priority: 0, minNodes: 0, maxNodes: 10 },
+  { name: "gpu-spot", capacityType: "spot" as const, priority: 0, minNodes: 0, maxNodes: 50 },
+];
+
+async function pool(t: ExecutionContext, policy: NodePolicy) {
+  const cluster = `c-${randomBytes(4).toString("hex")}`;
+  await createMotoCluster(motoEks(), cluster, [
+    { name: "gpu-od", capacityType: "ON_DEMAND", max: 10 },
+    { name: "gpu-spot", capacityType: "SPOT", max: 50 },
+  ]);
+  const namespace = await useNamespace(t);
+  const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs, pollMs: 100 });
+  const loop = new NodeLoop({ clusterName: cluster, specs, policy, namespace, workerSelector: "app=workers" });
+  mirror.start();
+  loop.start();
+  t.teardown(async () => {
+    await loop.stop();
+    await mirror.stop();
+  });
+  const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: "unused" });
+  manifest.spec!.template.spec!.nodeSelector = { [GpuNode.roleLabel]: "true", [mirrorClusterLabel]: cluster };
+  const apps = kubeConfig().makeApiClient(AppsV1Api);
+  await apps.createNamespacedDeployment({ namespace, body: manifest });
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+  /** The test plays decide(): the Deployment's replicas and the planner's desired workers together. */
+  const setWorkers = async (n: number): Promise<void> => {
+    loop.desiredWorkers = n;
+    await apps.patchNamespacedDeploymentScale({ namespace, name: "workers", body: { spec: { replicas: n } } }, merge);
+  };
+  const markBusy = async (podName: string): Promise<void> => {
+    await core.patchNamespacedPod({ namespace, name: podName, body: { metadata: { annotations: { [busyAnnotation]: "true" } } } }, merge);
+  };
+  const readyNodes = async (group: string) => (await mirror.nodesOf(group)).filter(isNodeSchedulable);
+  const runningPods = async () => running(await podsOf(namespace, "workers"));
+  return { cluster, namespace, mirror, loop, setWorkers, markBusy, readyNodes, runningPods };
+}
+
+const desiredOf = (loop: NodeLoop, group: string): number | undefined => loop.last?.groups.find((g) => g.name === group)?.desired;
+
+test.serial("[integration] node loop: 40 workers grow spot on top of the on-demand base, pods run, then nodes shrink back to the base", async (t) => {
+  const p = await pool(t, { onDemandBaseNodes: 1, spotFallbackDelaySeconds: 60, nodeScaleDownDelaySeconds: 2 });
+  await eventually("the on-demand base node", async () => ((await p.readyNodes("gpu-od")).length === 1 ? true : undefined), 20_000);
+  const burst = Date.now();
+  await p.setWorkers(40);
+  await eventually("40 running worker pods", async () => ((await p.runningPods()).length === 40 ? true : undefined), 60_000);
+  const ranAfter = Date.now() - burst;
+  t.is((await p.readyNodes("gpu-spot")).length, 39);
+  t.is((await p.readyNodes("gpu-od")).length, 1);
+  // Booting nodes counted as capacity: the spot group was never asked for more than 39.
+  t.is(Math.max(...p.loop.plans.map((x) => x.plan.groups.find((g) => g.name === "gpu-spot")?.desired ?? 0)), 39);
+  t.log(`40 workers running ${ranAfter} ms after the burst (boot delay ${bootDelayMs} ms)`);
+
+  await p.setWorkers(0);
+  await eventually("spot back to zero nodes and on-demand at its base", async () => {
+    const spot = await p.mirror.nodesOf("gpu-spot");
+    const od = await p.mirror.nodesOf("gpu-od");
+    return spot.length === 0 && od.length === 1 && desiredOf(p.loop, "gpu-spot") === 0 ? true : undefined;
+  }, 60_000);
+  t.true(p.loop.plans.some((x) => x.plan.remove.length > 0), "nodes were removed one by one, by name");
+  t.deepEqual(p.loop.errors, []);
+  t.deepEqual(p.mirror.errors, []);
+});
+
+test.serial("[integration] node loop: spot capacity unavailable moves the demand to on-demand within the fallback delay", async (t) => {
+  const fallbackSeconds = 3;
+  const p = await pool(t, { onDemandBaseNodes: 0, spotFallbackDelaySeconds: fallbackSeconds, nodeScaleDownDelaySeconds: 60 });
+  p.mirror.setSpotUnavailable("gpu-spot", true);
+  const asked = Date.now();
+  await p.setWorkers(4);
+  await eventually("4 running worker pods on on-demand nodes", async () => ((await p.runningPods()).length === 4 ? true : undefined), 30_000);
+  const ranAfter = Date.now() - asked;
+  t.is((await p.readyNodes("gpu-od")).length, 4);
+  t.is((await p.mirror.nodesOf("gpu-spot")).length, 0);
+  t.is(p.loop.last?.conditions.find((c) => c.type === "SpotDegraded")?.status, "True");
+  t.true(ranAfter >= fallbackSeconds * 1000, "on-demand was used only after the fallback delay");
+  t.log(`workers running on on-demand ${ranAfter} ms after the request (fallback delay ${fallbackSeconds} s, boot ${bootDelayMs} ms)`);
+
+  // Spot returns: the requested spot nodes join and the condition clears.
+  p.mirror.setSpotUnavailable("gpu-spot", false);
+  await eventually("SpotDegraded False", () =>
+    Promise.resolve(p.loop.last?.conditions.find((c) => c.type === "SpotDegraded")?.status === "False" ? true : undefined), 20_000);
+  t.deepEqual(p.loop.errors, []);
+});
+
+test.serial("[integration] node loop: an interrupted node's replacement is ordered during the notice, before the node goes", async (t) => {
+  const p = await pool(t, { onDemandBaseNodes: 0, spotFallbackDelaySeconds: 60, nodeScaleDownDelaySeconds: 60 });
+  await p.setWorkers(3);
+  const pods = await eventually("3 running worker pods", async () => {
+    const r = await p.runningPods();
+    return r.length === 3 ? r : undefined;
+  }, 30_000);
+  for (const pod of pods) await p.markBusy(pod.metadata?.name ?? "");
+  const victim = pods[0]!.spec?.nodeName ?? "";
+  const noticeMs = 5000;
+  const tainted = Date.now();
+  await p.mirror.interrupt(victim, noticeMs);
+  const replacement = await eventually("a replacement spot node Ready", async () => {
+    const ready = (await p.readyNodes("gpu-spot")).filter((n) => n.metadata?.name !== victim);
+    return ready.length === 3 ? Date.now() : undefined;
+  }, 20_000);
+  t.true(replacement - tainted < noticeMs, "the replacement was Ready before the interrupted node went away");
+  t.is(desiredOf(p.loop, "gpu-spot"), 4);
+  t.log(`replacement node Ready ${replacement - tainted} ms after the interruption notice (boot delay ${bootDelayMs} ms)`);
+  t.deepEqual(p.loop.errors, []);
+});
