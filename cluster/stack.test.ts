@@ -9,7 +9,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { buildApp } from "./app.ts";
 import { GpuNode, OutputKey, Workload } from "./contract.ts";
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: string[] };
 type Json = Record<string, unknown>;
 
 const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), "genpool-cdk-")) });
@@ -168,6 +168,12 @@ test("EKS add-ons: vpc-cni with prefix delegation and network policy, coredns, k
   t.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
   const cni = ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === "vpc-cni")?.[1];
   t.deepEqual(JSON.parse(String(cni?.ConfigurationValues)), { enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } });
+});
+
+test("creation order: nodes join after the VPC CNI is configured; CoreDNS waits for a node to run on", (t) => {
+  const cni = idOf("EksVpcCni", "AWS::EKS::Addon");
+  for (const [id] of ofType("AWS::EKS::Nodegroup")) t.true(json.Resources[id]?.DependsOn?.includes(cni), `${id} depends on vpc-cni`);
+  t.true(json.Resources[idOf("EksCoreDns", "AWS::EKS::Addon")]?.DependsOn?.includes(idOf("SystemNodesNodegroup", "AWS::EKS::Nodegroup")));
 });
 
 test("node groups: system on-demand in both AZs; GPU on-demand base and GPU spot with NVIDIA AMI, taint and label", (t) => {

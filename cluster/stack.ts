@@ -150,7 +150,7 @@ export class GenpoolClusterStack extends Stack {
     });
     const common = { cluster: eksc.cluster, nodeRole, subnets: { subnetGroupName: SubnetGroup.app } };
     const sys = withDefaults({ nodegroupName: `${clusterName}-system`, instanceTypes: ["m6i.large"] as readonly string[], minSize: 2, maxSize: 4, rootVolumeGiB: 50 }, props.systemNodes ?? {});
-    new GenpoolNodeGroup(this, "SystemNodes", {
+    const system = new GenpoolNodeGroup(this, "SystemNodes", {
       ...common,
       ...sys,
       securityGroups: [sg.systemNodes],
@@ -178,6 +178,8 @@ export class GenpoolClusterStack extends Stack {
       eks.CapacityType.SPOT,
       withDefaults({ nodegroupName: `${clusterName}-gpu-spot`, instanceTypes: ["g5.xlarge", "g4dn.2xlarge"] as readonly string[], minSize: 0, maxSize: 20, rootVolumeGiB: 200 }, props.gpuSpot ?? {}),
     );
+    for (const g of [system, onDemand, spot]) g.nodegroup.node.addDependency(eksc.vpcCni);
+    eksc.coreDns.node.addDependency(system.nodegroup);
     return { onDemand, spot };
   }
 

@@ -53,6 +53,10 @@ export class GenpoolEksCluster extends Construct {
   readonly clusterName: string;
   readonly secretsKey: kms.Key;
   readonly albControllerRole: iam.Role;
+  /** Node groups depend on it, so nodes join with prefix delegation already configured. */
+  readonly vpcCni: eks.Addon;
+  /** Depends on the system node group: a CoreDNS Deployment with no node to run on never turns ACTIVE. */
+  readonly coreDns: eks.Addon;
 
   constructor(scope: Construct, id: string, props: GenpoolEksClusterProps) {
     super(scope, id);
@@ -93,7 +97,18 @@ export class GenpoolEksCluster extends Construct {
     });
     this.cluster.node.addDependency(controlPlaneLogs);
     admins.forEach((arn, i) => this.cluster.grantClusterAdmin(`Admin${i}`, arn));
-    this.addCoreAddons(props.prefixDelegation ?? true);
+    const prefixDelegation = props.prefixDelegation ?? true;
+    this.vpcCni = new eks.Addon(this, "VpcCni", {
+      cluster: this.cluster,
+      addonName: "vpc-cni",
+      configurationValues: {
+        // Network policy enforcement lets charts-src/ NetworkPolicies narrow pod-to-pod traffic.
+        enableNetworkPolicy: "true",
+        env: prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : {},
+      },
+    });
+    this.coreDns = new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
+    new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
     this.albControllerRole = this.podIdentityRole("AlbController", AlbControllerWorkload, albControllerPolicy());
   }
 
@@ -116,20 +131,6 @@ export class GenpoolEksCluster extends Construct {
     // The agent add-on must run before pods can exchange their token for the role.
     association.node.addDependency(this.cluster.eksPodIdentityAgent ?? this.cluster);
     return role;
-  }
-
-  private addCoreAddons(prefixDelegation: boolean): void {
-    new eks.Addon(this, "VpcCni", {
-      cluster: this.cluster,
-      addonName: "vpc-cni",
-      configurationValues: {
-        // Network policy enforcement lets charts-src/ NetworkPolicies narrow pod-to-pod traffic.
-        enableNetworkPolicy: "true",
-        env: prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : {},
-      },
-    });
-    new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
-    new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
   }
 }
 
