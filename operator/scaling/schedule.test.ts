@@ -37,6 +37,11 @@ test("local time follows the zone's daylight-saving rules", (t) => {
   t.like(localTime(at("2026-07-06T12:00:00Z"), "Europe/Paris"), { day: "Mon", minute: 14 * 60, offsetMinutes: 120 });
   t.like(localTime(at("2026-11-23T12:00:00Z"), "Europe/Paris"), { day: "Mon", minute: 13 * 60, offsetMinutes: 60 });
   t.like(localTime(at("2026-11-23T12:00:00Z"), "UTC"), { minute: 12 * 60, offsetMinutes: 0 });
+  t.like(localTime(at("2026-11-23T20:00:00Z"), "Asia/Kolkata"), { day: "Tue", minute: 90, offsetMinutes: 330 });
+  t.like(localTime(at("2026-11-23T02:00:00Z"), "America/St_Johns"), { day: "Sun", minute: 22 * 60 + 30, offsetMinutes: -210 });
+  // The instant Paris leaves summer time (01:00 UTC on 25 October 2026) and the second before it.
+  t.like(localTime(at("2026-10-25T00:59:59Z"), "Europe/Paris"), { minute: 2 * 60 + 59, second: 59, offsetMinutes: 120 });
+  t.like(localTime(at("2026-10-25T01:00:00Z"), "Europe/Paris"), { minute: 2 * 60, second: 0, offsetMinutes: 60 });
 });
 
 test("the next boundary is the nearest start or end, in seconds", (t) => {

@@ -7,6 +7,9 @@ import type { Schedule, Weekday } from "../resource/index.ts";
 const MINUTES_PER_DAY = 1440;
 const DAYS: readonly Weekday[] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
+/** Zone offsets change only on quarter-hour UTC instants in the tz database's current rules. */
+const OFFSET_BUCKET_MS = 15 * 60 * 1000;
 
 /** Wall-clock time in a zone. */
 export interface LocalTime {
@@ -21,7 +24,7 @@ export interface LocalTime {
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "longOffset" });
+    f = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
     formatters.set(timeZone, f);
   }
   return f;
@@ -34,14 +37,33 @@ function parseOffset(name: string): number {
   return m[1] === "-" ? -minutes : minutes;
 }
 
+/**
+ * UTC offset of a zone at an instant. Intl is slow (tens of microseconds a call) and a replay calls
+ * this for every decision, so offsets are memoized per zone and quarter hour; the cache only
+ * remembers answers, it never changes them.
+ */
+export function offsetMinutes(now: number, timeZone: string): number {
+  const bucket = Math.floor(now / OFFSET_BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 100_000) offsets.clear();
+    const name = formatter(timeZone).formatToParts(new Date(bucket * OFFSET_BUCKET_MS)).find((p) => p.type === "timeZoneName")?.value;
+    offset = parseOffset(name ?? "GMT");
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
 /** Wall-clock time at `now` (ms epoch) in an IANA zone. */
 export function localTime(now: number, timeZone: string): LocalTime {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(now)).map((p) => [p.type, p.value]));
+  const offset = offsetMinutes(now, timeZone);
+  const wall = new Date(now + offset * 60_000);
   return {
-    day: parts.weekday as Weekday,
-    minute: Number(parts.hour) * 60 + Number(parts.minute),
-    second: Number(parts.second),
-    offsetMinutes: parseOffset(parts.timeZoneName ?? "GMT"),
+    day: DAYS[wall.getUTCDay()] as Weekday,
+    minute: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    offsetMinutes: offset,
   };
 }
 
