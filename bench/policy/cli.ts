@@ -5,6 +5,8 @@
  *
  * Replays a trace against each policy on the same simulated cloud and prints cost, GPU time,
  * queue wait, interruptions and waste above the oracle; optionally writes a PNG chart.
+ * `--shadow --pool pool.yaml --trace mine.csv` replays Genpool alone with the user's pool and
+ * prints what the operator would have decided, and why, at each change.
  */
 import { parseArgs } from "node:util";
 import { defaultConfig, designGroups, type GroupConfig, type SimConfig } from "./config.ts";
@@ -13,11 +15,12 @@ import { defaultPoolSpec, groupsOf, readPoolFile } from "./genpool/pool.ts";
 import { POLICY_NAMES, policyFactories } from "./policies.ts";
 import { textReport } from "./report.ts";
 import { replay } from "./run.ts";
+import { shadow, shadowLog } from "./shadow.ts";
 import { readTraceCsv, type Trace } from "./trace.ts";
 import { BUILTIN_TRACES } from "./traces/builtin.ts";
 import type { GenerationPoolSpec } from "../../operator/resource/index.ts";
 
-const USAGE = "usage: npm run bench:policy -- --trace <diurnal|flash-crowd|quiet-night|spot-storm|file.csv> [--policy genpool|target-tracking|keda-ca|all] [--max-nodes N] [--seed S] [--chart out.png] [--pool pool.yaml] [--spot-discount F] [--interruptions R]";
+const USAGE = "usage: npm run bench:policy -- --trace <diurnal|flash-crowd|quiet-night|spot-storm|file.csv> [--policy genpool|target-tracking|keda-ca|all] [--max-nodes N] [--seed S] [--chart out.png] [--pool pool.yaml] [--spot-discount F] [--interruptions R] [--shadow --pool pool.yaml]";
 
 function number(flag: string, text: string | undefined, min: number, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       trace: { type: "string" }, policy: { type: "string", default: "all" }, "max-nodes": { type: "string" }, seed: { type: "string" },
-      chart: { type: "string" }, pool: { type: "string" }, "spot-discount": { type: "string" }, interruptions: { type: "string" }, help: { type: "boolean" },
+      chart: { type: "string" }, pool: { type: "string" }, "spot-discount": { type: "string" }, interruptions: { type: "string" }, shadow: { type: "boolean" }, help: { type: "boolean" },
     },
   });
   if (values.help === true || values.trace === undefined) {
@@ -71,6 +74,14 @@ async function main(): Promise<void> {
   if (policy !== "all" && !POLICY_NAMES.includes(policy)) throw new Error(`--policy is ${JSON.stringify(policy)}; allowed: ${[...POLICY_NAMES, "all"].join(", ")}`);
   const { config, spec } = setup(values);
   const trace = loadTrace(values.trace, config.seed);
+  if (values.shadow === true) {
+    if (values.pool === undefined) throw new Error("--shadow needs --pool pool.yaml (the GenerationPool to replay)");
+    const run = shadow(trace, config, spec);
+    console.log(textReport(run.replay), "\n\nWhat the operator would have decided (one line per change):\n");
+    console.log(shadowLog(run));
+    if (values.chart !== undefined) await writeChart(run.replay, values.chart);
+    return;
+  }
   const names = policy === "all" ? POLICY_NAMES : [policy];
   const result = replay(trace, config, policyFactories(names, spec));
   console.log(textReport(result));

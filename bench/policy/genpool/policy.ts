@@ -45,8 +45,20 @@ function groupObservation(view: GroupView): NodeGroupObservation {
   };
 }
 
+/** One reconcile as the operator would have done it (for shadow mode). */
+export interface ShadowDecision {
+  nowS: number;
+  waiting: number;
+  busy: number;
+  workers: number;
+  reason: string;
+  limitedBy: string;
+  nodes: Record<string, number>;
+  nodeReasons: Record<string, string>;
+}
+
 /** Genpool's policy with the pool spec `spec` (its node groups must match the simulated ones). */
-export function genpool(config: SimConfig, spec: GenerationPoolSpec): Policy {
+export function genpool(config: SimConfig, spec: GenerationPoolSpec, onDecision?: (d: ShadowDecision) => void): Policy {
   const prices = Object.fromEntries(config.groups.map((g) => [g.name, g.capacityType === "spot" ? spotPerHour(config) : config.onDemandPerHour]));
   const priority = new Map(spec.nodeGroups.map((g) => [g.name, g.priority]));
   let history: HistoryEntry[] | undefined;
@@ -69,11 +81,12 @@ export function genpool(config: SimConfig, spec: GenerationPoolSpec): Policy {
       const plan = planNodes({ now, desiredWorkers: decision.workers, policy: spec, groups, hourlyPricePerNode: prices, memory });
       memory = plan.memory;
       const noticed = new Map(obs.groups.map((g) => [g.name, g.nodes.filter((n) => n.state === "noticed").length]));
-      return {
-        workers: decision.workers,
-        nodes: Object.fromEntries(plan.groups.map((g) => [g.name, g.desired - (noticed.get(g.name) ?? 0)])),
-        remove: plan.remove.map((r) => Number(r.node.slice("node-".length))),
-      };
+      const nodes = Object.fromEntries(plan.groups.map((g) => [g.name, g.desired - (noticed.get(g.name) ?? 0)]));
+      onDecision?.({
+        nowS: obs.nowS, waiting: obs.queue.waiting, busy: obs.workers.busy, workers: decision.workers, reason: decision.reason,
+        limitedBy: decision.limitedBy, nodes, nodeReasons: Object.fromEntries(plan.groups.map((g) => [g.name, g.reason])),
+      });
+      return { workers: decision.workers, nodes, remove: plan.remove.map((r) => Number(r.node.slice("node-".length))) };
     },
   };
 }
