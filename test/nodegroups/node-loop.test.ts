@@ -119,8 +119,11 @@ test.serial("[integration] node loop: an interrupted node's replacement is order
     const ready = (await p.readyNodes("gpu-spot")).filter((n) => n.metadata?.name !== victim);
     return ready.length === 3 ? Date.now() : undefined;
   }, 20_000);
+  const ordered = p.loop.plans.find((x) => x.at >= tainted && x.plan.groups.some((g) => g.name === "gpu-spot" && g.desired === 4));
+  t.truthy(ordered, "a plan raised the spot group for the replacement");
+  t.is(ordered?.plan.groups.find((g) => g.name === "gpu-spot")?.reason, "ReplaceInterrupted");
   t.true(replacement - tainted < noticeMs, "the replacement was Ready before the interrupted node went away");
   t.is(desiredOf(p.loop, "gpu-spot"), 4);
-  t.log(`replacement node Ready ${replacement - tainted} ms after the interruption notice (boot delay ${bootDelayMs} ms)`);
+  t.log(`replacement ordered ${(ordered?.at ?? NaN) - tainted} ms and Ready ${replacement - tainted} ms after the interruption notice (boot delay ${bootDelayMs} ms)`);
   t.deepEqual(p.loop.errors, []);
 });
