@@ -2,7 +2,8 @@
 export * from "./types.ts";
 export { decide, QUEUE_UNREACHABLE_RETRY_SECONDS } from "./decide.ts";
 export { effectiveBounds } from "./bounds.ts";
-export { activeSchedule, isScheduleActive, localTime, minutesOf, secondsUntilScheduleBoundary, type LocalTime } from "./schedule.ts";
+export { activeSchedule, isScheduleActive, localTime, minutesOf, offsetMinutes, secondsUntilScheduleBoundary, type LocalTime } from "./schedule.ts";
+export { emptyQueue, observation, past, NOON, type ObservationParts } from "./observation-builder.ts";
 export { backlogWorkers, demandOf, isUrgent, queuedJobs } from "./demand.ts";
 export { isIdle, nextIdleSince, secondsUntilZeroAllowed } from "./idle.ts";
 export { initialHistory, record, retentionSeconds } from "./history.ts";
