@@ -9,6 +9,11 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${GENPOOL_CACHE:-$HOME/.cache/genpool}"
+mkdir -p "$cache"
+# One build at a time per cache: a second caller waits, then finds the binaries built.
+exec 9>"$cache/.build.lock"
+flock 9
+
 kube_version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/go/kube/go.mod")"
 
 # module_key DIR: a short hash of what pins the module's build.
