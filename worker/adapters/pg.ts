@@ -6,10 +6,10 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
 /**
- * A pool on the configured database. `schema`, when given, becomes the search_path: tests use
- * one schema per test so they can share one database.
+ * A pool on the configured database. `schema` (or DB_SCHEMA), when given, becomes the
+ * search_path: tests use one schema per test so they can share one database.
  */
-export function createPool(cfg: DbConfig, schema?: string): pg.Pool {
+export function createPool(cfg: DbConfig, schema = cfg.DB_SCHEMA): pg.Pool {
   const pool = new pg.Pool({
     host: cfg.DB_HOST,
     port: cfg.DB_PORT,

@@ -1,8 +1,11 @@
 /** Redis connections and BullMQ queues/workers (adapter: the only place bullmq and ioredis are built). */
-import { Queue, WaitingError, Worker, type Job, type Processor } from "bullmq";
+import { Queue, UnrecoverableError, WaitingError, Worker, type Processor } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/env.ts";
 import type { JobData } from "../job/schema.ts";
+import { HandBack, PermanentError } from "../errors.ts";
+import type { JobRun } from "../process/processor.ts";
+import type { BusyRegistry } from "./busy.ts";
 
 export type { Job } from "bullmq";
 export { Redis } from "ioredis";
@@ -75,8 +78,32 @@ export function createWorker(cfg: RedisConfig, opts: WorkerOptions, processor: P
   });
 }
 
-/** Hands an active job back to the wait list at once (not after stall detection). */
-export async function handBack(job: Job<JobData>, token: string): Promise<never> {
-  await job.moveToWait(token);
-  throw new WaitingError();
+/**
+ * Adapts a processor of JobRun to BullMQ: records the busy pod while the job runs, maps
+ * PermanentError to UnrecoverableError and HandBack to "back to the wait list at once".
+ */
+export function bullProcessor<R>(fn: (run: JobRun) => Promise<R>, busy: BusyRegistry): Processor<JobData, R> {
+  return async (job, token, signal) => {
+    const id = job.id ?? "";
+    await busy.mark(id);
+    try {
+      return await fn({
+        id,
+        data: job.data,
+        attemptsMade: job.attemptsMade,
+        maxAttempts: job.opts.attempts ?? 1,
+        signal: signal ?? new AbortController().signal,
+        reportProgress: (p) => job.updateProgress(p),
+      });
+    } catch (err) {
+      if (err instanceof HandBack && token) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (err instanceof PermanentError) throw new UnrecoverableError(err.message);
+      throw err;
+    } finally {
+      await busy.clear(id);
+    }
+  };
 }

@@ -69,6 +69,8 @@ export const dbEnv = {
   DB_PASSWORD: str("DB_PASSWORD"),
   DB_SSL: bool("DB_SSL", false),
   DB_POOL_MAX: int("DB_POOL_MAX", 1, 100, 10),
+  /** Schema for the tables (search_path); PostgreSQL's default when unset. */
+  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: (i) => `DB_SCHEMA must be a lowercase SQL identifier, got ${show(i.input)}` }).optional(),
 };
 
 export const redisEnv = {
@@ -95,7 +97,7 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessE
 }
 
 /** Subset of a parsed config that the PostgreSQL pool needs. */
-export type DbConfig = { DB_HOST: string; DB_PORT: number; DB_NAME: string; DB_USER: string; DB_PASSWORD: string; DB_SSL: boolean; DB_POOL_MAX: number };
+export type DbConfig = { DB_HOST: string; DB_PORT: number; DB_NAME: string; DB_USER: string; DB_PASSWORD: string; DB_SSL: boolean; DB_POOL_MAX: number; DB_SCHEMA?: string | undefined };
 /** Subset of a parsed config that Redis connections need. */
 export type RedisConfig = { REDIS_HOST: string; REDIS_PORT: number; REDIS_PASSWORD?: string | undefined; REDIS_TLS: boolean; QUEUE_NAME: string; QUEUE_PREFIX: string };
 /** Subset of a parsed config that the S3 client needs. */

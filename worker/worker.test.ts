@@ -1,0 +1,236 @@
+import test from "ava";
+import { Queue } from "bullmq";
+import { PNG } from "pngjs";
+import { pino } from "pino";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { createWorld, type World } from "../api/test-support.ts";
+import { FakeInvokeAI } from "../test/fakes/invokeai/server.ts";
+import { InvokeAIClient } from "./invokeai/client.ts";
+import { InvokeAIBackend } from "./invokeai/backend.ts";
+import { busyHashKey, imageKey } from "./job/keys.ts";
+import { proceduralBackend } from "./procedural/backend.ts";
+import { objectSize } from "./adapters/s3.ts";
+import { processGeneration } from "./process/processor.ts";
+import { GenerationStore } from "./store.ts";
+import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker } from "./test-support.ts";
+
+interface Ctx {
+  world: World;
+  queue: Queue;
+  fake: FakeInvokeAI;
+}
+
+async function setup(t: { teardown: (fn: () => Promise<void> | void) => void }): Promise<Ctx> {
+  const world = await createWorld();
+  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
+  const fake = await new FakeInvokeAI().start();
+  t.teardown(async () => {
+    await fake.stop();
+    await queue.close();
+    await world.cleanup();
+  });
+  return { world, queue, fake };
+}
+
+const invokeai = (fake: FakeInvokeAI, timeoutMs = 20_000): InvokeAIBackend =>
+  new InvokeAIBackend(new InvokeAIClient({ baseUrl: fake.url, retryDelayMs: 20 }), { pollMs: 20, timeoutMs }, pino({ level: "silent" }));
+
+async function storedPng(world: World, key: string): Promise<PNG> {
+  const obj = await world.s3.send(new GetObjectCommand({ Bucket: world.env.S3_BUCKET, Key: key }));
+  t_assertSse(obj.ServerSideEncryption);
+  return PNG.sync.read(Buffer.from(await obj.Body!.transformToByteArray()));
+}
+function t_assertSse(sse: string | undefined): void {
+  if (sse !== "AES256") throw new Error(`object is not encrypted with SSE (got ${String(sse)})`);
+}
+
+test("[integration] InvokeAI backend: a job becomes one encrypted PNG at the deterministic key, one image row, a completed generation", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  const worker = await inProcessWorker(world, invokeai(fake));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue);
+  const done = await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.true(done);
+  const key = imageKey("alice", "art", job.imageName);
+  t.deepEqual(await objectKeys(world), [key]);
+  t.false(key.endsWith(".png.png"));
+  const png = await storedPng(world, key);
+  t.is(png.width / png.height, 256 / 192, "the PNG keeps the requested size ratio");
+  const rows = await world.db.query("SELECT name, s3_key, size_bytes, width, height FROM images");
+  t.is(rows.rowCount, 1);
+  t.like(rows.rows[0], { name: job.imageName, s3_key: key });
+  t.like(await generation(world, job.generationId), { progress: 100, error: null });
+  t.is(fake.enqueued, 1);
+  t.deepEqual(fake.listItems(), [], "items are deleted from InvokeAI after upload");
+  t.deepEqual(fake.imageNames(), [], "images are deleted from InvokeAI after upload");
+  const graph = fake.calls.filter((c) => c.includes("enqueue_batch"));
+  t.is(graph.length, 1);
+});
+
+test("[integration] InvokeAI enqueue failing: retried with backoff, then failed with a readable reason", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.enqueueErrors = Infinity;
+  const worker = await inProcessWorker(world, invokeai(fake));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  const g = await eventually(async () => {
+    const row = await generation(world, job.generationId);
+    return row.status === "failed" ? row : null;
+  }, 20_000, "failure");
+  t.regex(g.error ?? "", /^failed after 3 attempt\(s\): InvokeAI unavailable: InvokeAI \/api\/v1\/queue\/default\/enqueue_batch answered 500: .*database is locked/);
+  t.is(g.attempts, 3);
+  const bullJob = await queue.getJob(job.generationId);
+  t.is(await bullJob!.getState(), "failed");
+  t.is(bullJob!.attemptsMade, 3);
+  t.is(fake.calls.filter((c) => c.endsWith("enqueue_batch")).length, 9, "3 attempts × 3 HTTP tries each");
+  t.deepEqual(await objectKeys(world), []);
+});
+
+test("[integration] InvokeAI item failing with OOM is retried; a later success stores exactly one image", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.ending = { kind: "fail", errorType: "OutOfMemoryError", errorMessage: "CUDA out of memory" };
+  const worker = await inProcessWorker(world, invokeai(fake));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  await eventually(async () => fake.enqueued >= 1, 10_000, "first enqueue");
+  fake.scenario.ending = { kind: "complete" };
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.is(fake.enqueued, 2);
+  t.is((await objectKeys(world)).length, 1);
+});
+
+test("[integration] a model InvokeAI does not have fails at once, naming the model and what is installed", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  const worker = await inProcessWorker(world, invokeai(fake));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { model: "flux-dev" }, 5);
+  const g = await eventually(async () => {
+    const row = await generation(world, job.generationId);
+    return row.status === "failed" ? row : null;
+  });
+  t.is(g.error, "model flux-dev is not installed in InvokeAI (installed: sdxl-base, sd15)");
+  t.is(g.attempts, 1, "not retried");
+  t.is(fake.enqueued, 0);
+});
+
+test("[integration] InvokeAI restarting with a fresh database mid-job: the job is retried and completes once", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.runningPolls = 1_000_000;
+  const worker = await inProcessWorker(world, invokeai(fake));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 10_000, "in progress");
+  const oldKey = fake.modelKey("sdxl-base");
+  fake.scenario.runningPolls = 2;
+  await fake.restart({ persistDb: false });
+  t.not(fake.modelKey("sdxl-base"), oldKey);
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.is((await objectKeys(world)).length, 1);
+  t.is(fake.enqueued, 2);
+});
+
+test("[integration] worker SIGKILLed mid-job: after a restart it attaches to the live item and the job completes exactly once", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.runningPolls = 1_000_000;
+  const env = { BACKEND: "invokeai", INVOKEAI_URL: fake.url, POD_NAME: "gpu-worker-abc" };
+  const first = spawnWorker(world, env);
+  t.teardown(() => void first.kill("SIGKILL"));
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  t.is(await world.redis.hget(busyHashKey(world.env.QUEUE_NAME), job.generationId), "gpu-worker-abc", "busy hash names the pod");
+  const workers = await queue.getWorkers();
+  t.true(workers.some((w) => String(w.rawname).endsWith(":w:gpu-worker-abc")), "BullMQ sees the worker by pod name");
+  first.kill("SIGKILL");
+  await exited(first);
+  fake.scenario.runningPolls = 2;
+
+  const second = spawnWorker(world, { ...env, POD_NAME: "gpu-worker-def" });
+  t.teardown(() => void second.kill("SIGKILL"));
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion").catch((err: Error) => {
+    t.log(second.output());
+    throw err;
+  });
+  t.is(fake.enqueued, 1, "no duplicate enqueue: the new worker attached to the live item");
+  t.is((await objectKeys(world)).length, 1);
+  t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
+  t.is(await (await queue.getJob(job.generationId))!.getState(), "completed");
+  await eventually(async () => (await world.redis.hlen(busyHashKey(world.env.QUEUE_NAME))) === 0, 5000, "busy entry removed");
+  second.kill("SIGTERM");
+  t.is(await exited(second), 0);
+});
+
+test("[integration] SIGTERM with a job that cannot finish in the grace period: canceled in InvokeAI and back in the queue at once", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.ending = { kind: "hang" };
+  const env = { BACKEND: "invokeai", INVOKEAI_URL: fake.url, GRACE_PERIOD_SECONDS: "2", HANDOVER_RESERVE_SECONDS: "1", LOCK_DURATION_MS: "30000" };
+  const worker = spawnWorker(world, env);
+  t.teardown(() => void worker.kill("SIGKILL"));
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  const sent = Date.now();
+  worker.kill("SIGTERM");
+  t.is(await exited(worker), 0, worker.output());
+  t.true(Date.now() - sent < 2000, "stopped within the grace period");
+  t.deepEqual(fake.listItems().map((i) => i.status), ["canceled"]);
+  const bullJob = await queue.getJob(job.generationId);
+  t.is(await bullJob!.getState(), "waiting", "back in the queue without waiting for stall detection");
+  t.is(bullJob!.attemptsMade, 0, "a hand-back is not a failed attempt");
+  t.is(await world.redis.hlen(busyHashKey(world.env.QUEUE_NAME)), 0);
+
+  fake.scenario.ending = { kind: "complete" };
+  const next = spawnWorker(world, { ...env, POD_NAME: "worker-1" });
+  t.teardown(() => void next.kill("SIGKILL"));
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.is((await objectKeys(world)).length, 1);
+  next.kill("SIGTERM");
+  await exited(next);
+});
+
+test("[integration] SIGTERM with a job that fits in the grace period: it finishes, then the worker exits", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.runningPolls = 15; // ~1.5 s at 100 ms polls
+  const worker = spawnWorker(world, { BACKEND: "invokeai", INVOKEAI_URL: fake.url, GRACE_PERIOD_SECONDS: "20", HANDOVER_RESERVE_SECONDS: "5" });
+  t.teardown(() => void worker.kill("SIGKILL"));
+  const job = await enqueueGeneration(world, queue);
+  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  worker.kill("SIGTERM");
+  t.is(await exited(worker), 0);
+  t.is((await generation(world, job.generationId)).status, "completed");
+  t.is(await (await queue.getJob(job.generationId))!.getState(), "completed");
+});
+
+test("[integration] a job re-delivered after it was stored (crash before ack) is acknowledged without generating again", async (t) => {
+  const { world, queue } = await setup(t);
+  const worker = await inProcessWorker(world, proceduralBackend());
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null));
+  const before = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
+  let generated = 0;
+  const ports = {
+    records: new GenerationStore(world.db),
+    objects: { put: () => Promise.reject(new Error("must not upload again")), size: (key: string) => objectSize(world.s3, world.env.S3_BUCKET, key) },
+    backend: { ready: () => Promise.resolve(), generate: () => Promise.reject(new Error(`must not generate again (${++generated})`)) },
+    log: pino({ level: "silent" }),
+  };
+  const result = await processGeneration({ id: job.generationId, data: job, attemptsMade: 0, maxAttempts: 3, signal: new AbortController().signal, reportProgress: () => Promise.resolve() }, ports);
+  t.like(result, { skipped: true, imageName: job.imageName });
+  t.is(generated, 0);
+  const after = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
+  t.deepEqual(after.rows, before.rows);
+  t.is((await objectKeys(world)).length, 1);
+});
+
+test("[integration] a job whose id differs from its generationId fails without retry", async (t) => {
+  const { world, queue } = await setup(t);
+  const worker = await inProcessWorker(world, proceduralBackend());
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null));
+  const stray = await queue.add("generate", job, { jobId: "stray", attempts: 5 });
+  await eventually(async () => ((await stray.getState()) === "failed" ? true : null));
+  const failed = await queue.getJob("stray");
+  t.is(failed!.attemptsStarted, 1, "not retried");
+  t.regex(failed!.failedReason, /differs from generationId/);
+  t.is((await objectKeys(world)).length, 1);
+});
