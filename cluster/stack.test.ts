@@ -172,7 +172,16 @@ test("EKS add-ons: vpc-cni with prefix delegation and network policy, coredns, k
 
 test("creation order: nodes join after the VPC CNI is configured; CoreDNS waits for a node to run on", (t) => {
   const cni = idOf("EksVpcCni", "AWS::EKS::Addon");
-  for (const [id] of ofType("AWS::EKS::Nodegroup")) t.true(json.Resources[id]?.DependsOn?.includes(cni), `${id} depends on vpc-cni`);
+  const proxy = idOf("EksKubeProxy", "AWS::EKS::Addon");
+  for (const [id] of ofType("AWS::EKS::Nodegroup")) {
+    t.true(json.Resources[id]?.DependsOn?.includes(cni), `${id} depends on vpc-cni`);
+    t.true(json.Resources[id]?.DependsOn?.includes(proxy), `${id} depends on kube-proxy`);
+  }
+  const [, c] = ofType("AWS::EKS::Cluster")[0] ?? ["", {}];
+  t.false(c.BootstrapSelfManagedAddons, "no self-managed copies to conflict with the managed add-ons");
+  for (const name of ["vpc-cni", "coredns", "kube-proxy"]) {
+    t.is(ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === name)?.[1].ResolveConflicts, "OVERWRITE");
+  }
   t.true(json.Resources[idOf("EksCoreDns", "AWS::EKS::Addon")]?.DependsOn?.includes(idOf("SystemNodesNodegroup", "AWS::EKS::Nodegroup")));
 });
 

@@ -178,7 +178,7 @@ export class GenpoolClusterStack extends Stack {
       eks.CapacityType.SPOT,
       withDefaults({ nodegroupName: `${clusterName}-gpu-spot`, instanceTypes: ["g5.xlarge", "g4dn.2xlarge"] as readonly string[], minSize: 0, maxSize: 20, rootVolumeGiB: 200 }, props.gpuSpot ?? {}),
     );
-    for (const g of [system, onDemand, spot]) g.nodegroup.node.addDependency(eksc.vpcCni);
+    for (const g of [system, onDemand, spot]) g.nodegroup.node.addDependency(eksc.vpcCni, eksc.kubeProxy);
     eksc.coreDns.node.addDependency(system.nodegroup);
     return { onDemand, spot };
   }

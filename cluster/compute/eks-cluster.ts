@@ -8,7 +8,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { parseCidr } from "../network/cidr.ts";
 import { toRetention } from "../network/vpc.ts";
-import { InvalidPropError, requireIntInRange, requireOneOf } from "../validate.ts";
+import { InvalidPropError, requireIntInRange, requireOneOf, withDefaults } from "../validate.ts";
 
 /** Kubernetes versions this construct accepts (EKS standard support, aws-cdk-lib 2.276). */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35", "1.36"] as const;
@@ -41,6 +41,14 @@ export interface GenpoolEksClusterProps {
 }
 
 const NAME = "GenpoolEksCluster";
+const DEFAULTS = {
+  clusterName: "genpool",
+  kubernetesVersion: "1.35",
+  endpointPublicAccess: true,
+  adminPrincipalArns: [] as readonly string[],
+  controlPlaneLogRetentionDays: 90,
+  prefixDelegation: true,
+};
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
@@ -55,16 +63,19 @@ export class GenpoolEksCluster extends Construct {
   readonly albControllerRole: iam.Role;
   /** Node groups depend on it, so nodes join with prefix delegation already configured. */
   readonly vpcCni: eks.Addon;
+  /** Node groups depend on it: without kube-proxy, Service traffic from new nodes fails. */
+  readonly kubeProxy: eks.Addon;
   /** Depends on the system node group: a CoreDNS Deployment with no node to run on never turns ACTIVE. */
   readonly coreDns: eks.Addon;
 
   constructor(scope: Construct, id: string, props: GenpoolEksClusterProps) {
     super(scope, id);
-    this.clusterName = props.clusterName ?? "genpool";
-    const version = props.kubernetesVersion ?? "1.35";
-    const publicAccess = props.endpointPublicAccess ?? true;
-    const admins = props.adminPrincipalArns ?? [];
-    const logDays = props.controlPlaneLogRetentionDays ?? 90;
+    const p = withDefaults(DEFAULTS, props);
+    this.clusterName = p.clusterName;
+    const version = p.kubernetesVersion;
+    const publicAccess = p.endpointPublicAccess;
+    const admins = p.adminPrincipalArns;
+    const logDays = p.controlPlaneLogRetentionDays;
     validate(this.clusterName, version, { publicAccess, cidrs: props.endpointPublicAccessCidrs, admins });
     requireIntInRange(NAME, "controlPlaneLogRetentionDays", logDays, [1, 3653]);
 
@@ -93,11 +104,14 @@ export class GenpoolEksCluster extends Construct {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       bootstrapClusterCreatorAdminPermissions: admins.length === 0,
+      // The managed add-ons below install vpc-cni, coredns and kube-proxy; self-managed copies
+      // installed at creation would conflict with them.
+      bootstrapSelfManagedAddons: false,
       outputConfigCommand: false,
     });
     this.cluster.node.addDependency(controlPlaneLogs);
     admins.forEach((arn, i) => this.cluster.grantClusterAdmin(`Admin${i}`, arn));
-    const prefixDelegation = props.prefixDelegation ?? true;
+    const prefixDelegation = p.prefixDelegation;
     this.vpcCni = new eks.Addon(this, "VpcCni", {
       cluster: this.cluster,
       addonName: "vpc-cni",
@@ -108,7 +122,9 @@ export class GenpoolEksCluster extends Construct {
       },
     });
     this.coreDns = new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
-    new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
+    this.kubeProxy = new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
+    // Later deploys win over hand edits of the add-on configuration instead of failing.
+    for (const addon of [this.vpcCni, this.coreDns, this.kubeProxy]) (addon.node.defaultChild as eks.CfnAddon).resolveConflicts = "OVERWRITE";
     this.albControllerRole = this.podIdentityRole("AlbController", AlbControllerWorkload, albControllerPolicy());
   }
 
