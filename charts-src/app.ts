@@ -38,7 +38,7 @@ export function genpoolApp(settings: Settings, options: GenpoolAppOptions = {}):
     yamlOutputType: options.yamlOutputType ?? YamlOutputType.FILE_PER_CHART,
   });
   new CrdsChart(app, ChartFile.crds);
-  new NamespacesChart(app, ChartFile.namespaces);
+  new NamespacesChart(app, ChartFile.namespaces, settings);
   new NetworkPoliciesChart(app, ChartFile.networkPolicies, settings);
   new OperatorChart(app, ChartFile.operator, settings);
   new ApiChart(app, ChartFile.api, settings);

@@ -46,6 +46,13 @@ test("the Ingress is an internet-facing ALB with HTTPS, TLS 1.3 policy, redirect
   t.is(ingress.spec.rules?.[0]?.host, "genpool.example.com");
 });
 
+test("with an ALB, API pods get the load balancer's readiness gate (namespace label)", (t) => {
+  const ns = find(production(), "Namespace", NS);
+  t.is(ns.metadata.labels?.["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
+  const local = find(allManifests(localSettings()), "Namespace", NS);
+  t.is(local.metadata.labels?.["elbv2.k8s.aws/pod-readiness-gate-inject"], undefined);
+});
+
 test("local has no Ingress (no ALB in the sandbox)", (t) => {
   t.deepEqual(allManifests(localSettings()).filter((o) => o.kind === "Ingress"), []);
 });
