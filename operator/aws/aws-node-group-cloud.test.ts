@@ -90,6 +90,13 @@ test("[integration] a throttled resize that never gets through fails with the se
   t.is(proxy.seen.filter((r) => r.path.endsWith("/update-config")).length, 4, "maxAttempts 4");
 });
 
+test("[integration] with no endpoint given, the standard chain reads AWS_ENDPOINT_URL and the region from the environment", async (t) => {
+  t.truthy(process.env["AWS_ENDPOINT_URL"], "npm test exports the sandbox's moto endpoint");
+  const c = createAwsNodeGroupCloud({ clusterName: "any" });
+  t.teardown(() => c.close());
+  t.is(await c.instanceTypeGpus("g4dn.12xlarge"), 4);
+});
+
 test("[integration] an unknown node group fails with an error naming it", async (t) => {
   const cluster = unique("c");
   await createMotoCluster(motoEks(), cluster, []);

@@ -11,9 +11,10 @@ import { GpuNode } from "../../cluster/contract.ts";
 import type { NodePolicy } from "../../operator/scaling/nodes/types.ts";
 import { gpuDeploymentManifest, podsOf, running } from "../support/gpu-workloads.ts";
 import { isNodeSchedulable } from "../support/gpu-nodes.ts";
-import { eventually, kubeConfig, useNamespace } from "../support/sandbox.ts";
+import { eventually, kubeConfig, sandboxEnv, useNamespace } from "../support/sandbox.ts";
 import { mirrorClusterLabel, NodeGroupMirror } from "./mirror.ts";
 import { busyAnnotation, NodeLoop } from "./node-loop.ts";
+import { startAwsProxy } from "./support/aws-proxy.ts";
 import { createMotoCluster, motoEks } from "./support/moto-eks.ts";
 
 const bootDelayMs = 1000;
@@ -24,18 +25,21 @@ const specs = [
 
 async function pool(t: ExecutionContext, policy: NodePolicy) {
   const cluster = `c-${randomBytes(4).toString("hex")}`;
+  // The loop's AWS calls go through a recording proxy so a test can check what was asked of EKS.
+  const proxy = await startAwsProxy(sandboxEnv().AWS_ENDPOINT_URL);
   await createMotoCluster(motoEks(), cluster, [
     { name: "gpu-od", capacityType: "ON_DEMAND", max: 10 },
     { name: "gpu-spot", capacityType: "SPOT", max: 50 },
   ]);
   const namespace = await useNamespace(t);
   const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs, pollMs: 100 });
-  const loop = new NodeLoop({ clusterName: cluster, specs, policy, namespace, workerSelector: "app=workers" });
+  const loop = new NodeLoop({ clusterName: cluster, specs, policy, namespace, workerSelector: "app=workers", endpoint: proxy.endpoint });
   mirror.start();
   loop.start();
   t.teardown(async () => {
     await loop.stop();
     await mirror.stop();
+    await proxy.close();
   });
   const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: "unused" });
   manifest.spec!.template.spec!.nodeSelector = { [GpuNode.roleLabel]: "true", [mirrorClusterLabel]: cluster };
@@ -53,7 +57,12 @@ async function pool(t: ExecutionContext, policy: NodePolicy) {
   };
   const readyNodes = async (group: string) => (await mirror.nodesOf(group)).filter(isNodeSchedulable);
   const runningPods = async () => running(await podsOf(namespace, "workers"));
-  return { cluster, namespace, mirror, loop, setWorkers, markBusy, readyNodes, runningPods };
+  /** Desired sizes the loop sent to EKS UpdateNodegroupConfig, per group, in order. */
+  const resizes = (group: string): number[] => proxy.seen
+    .filter((r) => r.path.endsWith(`/node-groups/${group}/update-config`))
+    .map((r) => (JSON.parse(r.body) as { scalingConfig: { desiredSize: number } }).scalingConfig.desiredSize);
+  const terminations = (): number => proxy.seen.filter((r) => r.action === "TerminateInstanceInAutoScalingGroup").length;
+  return { cluster, namespace, mirror, loop, setWorkers, markBusy, readyNodes, runningPods, resizes, terminations };
 }
 
 const desiredOf = (loop: NodeLoop, group: string): number | undefined => loop.last?.groups.find((g) => g.name === group)?.desired;
@@ -78,6 +87,9 @@ test.serial("[integration] node loop: 40 workers grow spot on top of the on-dema
     return spot.length === 0 && od.length === 1 && desiredOf(p.loop, "gpu-spot") === 0 ? true : undefined;
   }, 60_000);
   t.true(p.loop.plans.some((x) => x.plan.remove.length > 0), "nodes were removed one by one, by name");
+  // Never a blind decrease: EKS was only ever asked to grow; every node went by exact termination.
+  t.deepEqual(p.resizes("gpu-spot"), [39]);
+  t.is(p.terminations(), 39);
   t.deepEqual(p.loop.errors, []);
   t.deepEqual(p.mirror.errors, []);
 });

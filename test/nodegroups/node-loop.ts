@@ -28,6 +28,8 @@ export interface NodeLoopOptions {
   workerSelector: string;
   /** @default 200 */
   periodMs?: number;
+  /** AWS endpoint (e.g. a recording proxy). @default the sandbox's moto */
+  endpoint?: string;
 }
 
 /** Observe -> planNodes() -> carryOutNodePlan(), in a loop (test glue; see the file comment). */
@@ -45,7 +47,7 @@ export class NodeLoop {
 
   constructor(private readonly options: NodeLoopOptions) {
     const env = sandboxEnv();
-    this.cloud = createAwsNodeGroupCloud({ clusterName: options.clusterName, endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION });
+    this.cloud = createAwsNodeGroupCloud({ clusterName: options.clusterName, endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL, region: env.AWS_REGION });
   }
 
   start(): void {
