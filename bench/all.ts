@@ -3,6 +3,7 @@
  * bench:operator / bench:api when those scripts exist), then writes one summary table with the
  * machine, versions and date into docs/BENCHMARKS.md, plus the policy replay tables. Only the
  * parts between this script's markers are rewritten; other sections of the file are kept.
+ * `--skip bench:operator,bench:api` leaves those out (they start a sandbox) and says so in the table.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -60,7 +61,7 @@ function summary(outcomes: Outcome[]): string {
     "",
     "| benchmark | command | result | seconds | last line |",
     "| --- | --- | --- | --- | --- |",
-    ...outcomes.map((o) => `| ${o.name} | \`${o.command}\` | ${o.ok ? "ok" : "failed"} | ${o.seconds.toFixed(1)} | ${o.note} |`),
+    ...outcomes.map((o) => `| ${o.name} | \`${o.command}\` | ${o.seconds === 0 && o.ok ? "skipped" : o.ok ? "ok" : "failed"} | ${o.seconds.toFixed(1)} | ${o.note} |`),
   ];
   return lines.join("\n");
 }
@@ -71,8 +72,14 @@ function main(): void {
   const started = Date.now();
   const matrix = matrixMarkdown();
   outcomes.push({ name: "bench:policy", command: "npm run bench:policy -- --trace <each built-in> (matrix)", ok: true, seconds: (Date.now() - started) / 1000, note: "tables in Policy replay" });
+  const skipArg = process.argv.indexOf("--skip");
+  const skip = new Set(skipArg >= 0 ? (process.argv[skipArg + 1] ?? "").split(",") : []);
   for (const name of ["bench:operator", "bench:api"]) {
     const script = scripts[name];
+    if (script !== undefined && skip.has(name)) {
+      outcomes.push({ name, command: `npm run ${name}`, ok: true, seconds: 0, note: "skipped (--skip); see its own section" });
+      continue;
+    }
     // A script whose entry file is not in the tree yet counts as absent.
     const entry = script?.match(/^tsx (\S+)/)?.[1];
     if (script !== undefined && (entry === undefined || existsSync(entry))) outcomes.push(runScript(name));

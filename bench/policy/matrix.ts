@@ -3,6 +3,7 @@
  * maximum (20 spot nodes) and with the maximum raised so capacity never saturates, every policy,
  * plus the flash crowd with Genpool warm pools. `tsx bench/policy/matrix.ts` prints the Markdown.
  */
+import type { GenerationPoolSpec } from "../../operator/resource/index.ts";
 import { defaultConfig, designGroups } from "./config.ts";
 import { defaultPoolSpec } from "./genpool/pool.ts";
 import { genpool } from "./genpool/policy.ts";
@@ -41,13 +42,37 @@ function warmPools(maxSpot: number, seed: number): string {
   return [`#### flash-crowd, Genpool warm pool, max ${maxSpot} spot nodes`, "", markdownTable(header, body), ""].join("\n");
 }
 
+/** Spec changes the report suggests to the policy owner, replayed so the figures are reproducible. */
+const TUNINGS: [string, (s: GenerationPoolSpec) => GenerationPoolSpec][] = [
+  ["defaults", (s) => s],
+  ["scaleDown.stabilizationSeconds 60, nodeScaleDownDelaySeconds 60", (s) => ({ ...s, scaleDown: { ...s.scaleDown, stabilizationSeconds: 60 }, nodeScaleDownDelaySeconds: 60 })],
+  ["same + targetBacklogPerWorker 2", (s) => ({ ...s, targetBacklogPerWorker: 2, scaleDown: { ...s.scaleDown, stabilizationSeconds: 60 }, nodeScaleDownDelaySeconds: 60 })],
+  ["targetBacklogPerWorker 1", (s) => ({ ...s, targetBacklogPerWorker: 1 })],
+];
+
+function tunings(seed: number): string {
+  const groups = designGroups(20);
+  const config = defaultConfig({ seed, groups });
+  const body = ["diurnal", "flash-crowd"].flatMap((name) => {
+    const trace = BUILTIN_TRACES[name]!(seed);
+    return TUNINGS.map(([label, tune]) => {
+      const r = replay(trace, config, [(c) => genpool(c, tune(defaultPoolSpec(groups)))]);
+      const s = r.runs[0]!.summary;
+      const lag = s.burst?.reachedS === undefined ? "-" : (s.burst.reachedS - (s.burst.floorS ?? 0)).toFixed(0);
+      return [name, label, `$${s.cost.usd.toFixed(2)}`, `$${s.wasteUsd.toFixed(2)}`, s.wait.p95.toFixed(1), s.p95NotAtMax.toFixed(1), lag];
+    });
+  });
+  const header = ["trace", "Genpool spec change", "total $", "waste $", "p95 s", "p95 not at max s", "burst lag above floor s"];
+  return ["#### Genpool spec changes, max 20 spot nodes", "", markdownTable(header, body), ""].join("\n");
+}
+
 /** The whole matrix as Markdown. */
 export function matrixMarkdown(seed = 1): string {
   const parts: string[] = [];
   for (const trace of Object.keys(BUILTIN_TRACES)) {
     for (const max of [20, UNSATURATED_MAX]) parts.push(section(trace, max, seed));
   }
-  parts.push(warmPools(20, seed), warmPools(UNSATURATED_MAX, seed));
+  parts.push(warmPools(20, seed), warmPools(UNSATURATED_MAX, seed), tunings(seed));
   return parts.join("\n");
 }
 

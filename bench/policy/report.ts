@@ -1,7 +1,7 @@
 /** Plain-text and Markdown tables of a replay. */
 import type { Replay } from "./run.ts";
 
-const usd = (x: number): string => `$${x.toFixed(2)}`;
+const usd = (x: number): string => `$${(Math.abs(x) < 0.005 ? 0 : x).toFixed(2)}`;
 const sec = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 /** Column headers of the per-policy table. */
