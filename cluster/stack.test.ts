@@ -7,6 +7,7 @@ import { join } from "node:path";
 import test from "ava";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { buildApp } from "./app.ts";
+import { checkovSkips } from "./checkov-skips.ts";
 import { GpuNode, OutputKey, Workload } from "./contract.ts";
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: string[] };
@@ -300,4 +301,13 @@ test("outputs: exactly the keys of contract.ts", (t) => {
   t.is(json.Outputs[OutputKey.GpuSpotNodegroupName]?.Value, "genpool-gpu-spot");
   t.is(json.Outputs[OutputKey.GpuOnDemandNodegroupName]?.Value, "genpool-gpu-ondemand");
   t.is(json.Outputs[OutputKey.AlbSourceCidrs]?.Value, "0.0.0.0/0");
+});
+
+test("checkov skips sit on their resources with a reason, and only there", (t) => {
+  const skipped = Object.entries(json.Resources).flatMap(([id, r]) =>
+    ((r.Metadata?.checkov as { skip?: Array<{ id: string; comment: string }> } | undefined)?.skip ?? []).map((s) => ({ id, check: s.id, comment: s.comment })),
+  );
+  t.is(skipped.length, checkovSkips.length);
+  for (const s of skipped) t.true(s.comment.length >= 60, `${s.id} ${s.check} says why`);
+  t.deepEqual(skipped.map((s) => s.check).sort(), ["CKV_AWS_111", "CKV_AWS_149", "CKV_AWS_149", "CKV_AWS_18", "CKV_AWS_260"]);
 });
