@@ -74,6 +74,16 @@ const rows: [string, NodePlanInput, Expect][] = [
   ["fail-back: empty on-demand nodes above the base go first, busy spot stays",
     input({ workers: 5, groups: [group("od", "on-demand", { nodes: idleOd }), group("spot", "spot", { nodes: busySpot })], idleSince: idle(idleOd, ago(700)) }),
     { desired: { od: 1, spot: 5 }, reasons: { od: "ScaleInEmpty" }, remove: ["od-0", "od-1"] }],
+  ["between spot groups, the one grown last (higher priority value) shrinks first",
+    input({ workers: 2, policy: { onDemandBaseNodes: 0 }, groups: [
+      group("first", "spot", { priority: 0, nodes: nodes("f", 2) }), group("second", "spot", { priority: 5, nodes: nodes("s", 2) })],
+    idleSince: idle([...nodes("f", 2), ...nodes("s", 2)], ago(900)) }),
+    { desired: { first: 2, second: 0 }, remove: ["s-0", "s-1"] }],
+  ["fail-back: an on-demand node with only idle workers goes once spot has room; its worker is recreated on spot",
+    input({ workers: 2, policy: { onDemandBaseNodes: 0 }, groups: [
+      group("od", "on-demand", { nodes: nodes("od", 1, { idlePods: ["w-od"] }) }), group("spot", "spot", { nodes: [...nodes("s", 1, { busy: 1 }), ...nodes("e", 1)] })],
+    idleSince: { "od-0": ago(900), "e-0": ago(900) } }),
+    { desired: { od: 0, spot: 2 }, remove: ["od-0"] }],
   ["busy nodes are never removed, even with no demand",
     input({ workers: 0, policy: { onDemandBaseNodes: 0 }, groups: [group("spot", "spot", { nodes: busySpot })] }),
     { desired: { spot: 5 }, remove: [] }],
