@@ -1,6 +1,6 @@
 // The sandbox env file round-trips through the shell format and a bad environment is reported by name.
 import test from "ava";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatEnvFile, parseSandboxEnv, processEnv, readEnvFile, type SandboxEnv } from "./env.ts";
@@ -24,7 +24,9 @@ const complete: SandboxEnv = {
 };
 
 test("the env file round-trips every contract value", (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), "genpool-env-")), "env");
+  const dir = mkdtempSync(join(tmpdir(), "genpool-env-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "env");
   writeFileSync(file, formatEnvFile(complete));
   t.deepEqual(parseSandboxEnv(readEnvFile(file)), complete);
 });
