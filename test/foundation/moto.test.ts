@@ -5,19 +5,10 @@ import { randomBytes } from "node:crypto";
 import { CreateClusterCommand, CreateNodegroupCommand, DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { sandboxEnv, uniqueName } from "../support/sandbox.ts";
-
-function awsConfig() {
-  const env = sandboxEnv();
-  return {
-    endpoint: env.AWS_ENDPOINT_URL,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-  };
-}
+import { awsClientConfig, uniqueName } from "../support/sandbox.ts";
 
 test("[integration] moto EKS: a node group's desired size is updated and read back", async (t) => {
-  const eks = new EKSClient(awsConfig());
+  const eks = new EKSClient(awsClientConfig());
   t.teardown(() => eks.destroy());
   const clusterName = uniqueName(t, "cluster");
   const subnets = ["subnet-0a", "subnet-0b"];
@@ -45,7 +36,7 @@ test("[integration] moto EKS: a node group's desired size is updated and read ba
 });
 
 test("[integration] moto S3: a presigned GET returns the bytes that were put", async (t) => {
-  const s3 = new S3Client({ ...awsConfig(), forcePathStyle: true });
+  const s3 = new S3Client({ ...awsClientConfig(), forcePathStyle: true });
   t.teardown(() => s3.destroy());
   const Bucket = uniqueName(t, "images");
   const Key = "users/u1/images/portrait/a.png";

@@ -2,9 +2,7 @@
 import test from "ava";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import pg from "pg";
-import { sandboxEnv, uniqueName } from "../support/sandbox.ts";
-
-const connection = () => ({ host: sandboxEnv().REDIS_HOST, port: sandboxEnv().REDIS_PORT });
+import { pgConfig, redisConnection as connection, uniqueName } from "../support/sandbox.ts";
 
 test("[integration] Redis answers PING and evicts nothing (BullMQ needs noeviction)", async (t) => {
   const queue = new Queue(uniqueName(t, "q"), { connection: connection() });
@@ -16,8 +14,7 @@ test("[integration] Redis answers PING and evicts nothing (BullMQ needs noevicti
 });
 
 test("[integration] PostgreSQL accepts the contract's credentials and stores rows", async (t) => {
-  const env = sandboxEnv();
-  const client = new pg.Client({ host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD });
+  const client = new pg.Client(pgConfig());
   await client.connect();
   t.teardown(() => client.end());
   const table = uniqueName(t, "t").replaceAll("-", "_");

@@ -30,6 +30,28 @@ export function sandboxEnv(): SandboxEnv {
   return cachedEnv;
 }
 
+/** Connection options for BullMQ / ioredis. */
+export function redisConnection(): { host: string; port: number } {
+  const env = sandboxEnv();
+  return { host: env.REDIS_HOST, port: env.REDIS_PORT };
+}
+
+/** Client configuration for `pg` (Client or Pool). */
+export function pgConfig(): { host: string; port: number; database: string; user: string; password: string } {
+  const env = sandboxEnv();
+  return { host: env.DB_HOST, port: env.DB_PORT, database: env.DB_NAME, user: env.DB_USER, password: env.DB_PASSWORD };
+}
+
+/** Client configuration for AWS SDK v3 clients against moto (add `forcePathStyle: true` for S3). */
+export function awsClientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  const env = sandboxEnv();
+  return {
+    endpoint: env.AWS_ENDPOINT_URL,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  };
+}
+
 /** A KubeConfig loaded from the sandbox's admin kubeconfig. */
 export function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
