@@ -26,6 +26,7 @@ const cases: Array<{ why: string; props: Partial<GenpoolClusterStackProps>; mess
   { why: "one subnet for two AZs", props: { network: { appSubnetCidrs: ["10.0.11.0/24"] } }, message: /prop "appSubnetCidrs" is \["10.0.11.0\/24"\]; allowed: exactly 2 CIDRs, one per availability zone/ },
   { why: "host bits in the VPC CIDR", props: { network: { vpcCidr: "10.0.0.1/16" } }, message: /prop "vpcCidr" is "10.0.0.1\/16"; allowed: an IPv4 CIDR with a prefix from \/16 to \/28/ },
   { why: "ALB open to a malformed CIDR", props: { albSourceCidrs: ["0.0.0.0"] }, message: /GenpoolSecurityGroups: prop "albSourceCidrs" is "0.0.0.0"; allowed: IPv4 CIDRs/ },
+  { why: "API on the SSH port", props: { apiPort: 22 }, message: /GenpoolSecurityGroups: prop "apiPort" is 22; allowed: a TCP port from 1 to 65535 other than 22 \(no SSH\)/ },
   // HTTPS
   { why: "HTTPS without certificate or domain", props: { domainName: undefined }, message: /GenpoolClusterStack: prop "certificateArn" is undefined; allowed: an ACM certificate ARN, or a domainName to issue one for, when albProtocol is "HTTPS"/ },
   { why: "certificate ARN of another service", props: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, message: /prop "certificateArn" is "arn:aws:iam::123456789012:server-certificate\/x"; allowed: an ACM certificate ARN/ },

@@ -33,6 +33,8 @@ export interface NodeGroupSettings {
 export interface GenpoolClusterStackProps extends StackProps {
   /** @default the three-tier plan of GenpoolVpc */
   readonly network?: GenpoolVpcProps;
+  /** Port the API pods listen on; only the ALB reaches it. @default 9090 */
+  readonly apiPort?: number;
   /** Client CIDRs allowed to reach the ALB. @default ["0.0.0.0/0"] */
   readonly albSourceCidrs?: readonly string[];
   /** "HTTPS" (443, with 80 redirecting) needs certificateArn or domainName; "HTTP" opens 80 only. @default "HTTPS" */
@@ -81,6 +83,7 @@ export class GenpoolClusterStack extends Stack {
       vpc,
       albSourceCidrs: props.albSourceCidrs,
       albListenerPorts: protocol === "HTTPS" ? [443, 80] : [80],
+      apiPort: props.apiPort,
       redisPort: REDIS_PORT,
     });
 

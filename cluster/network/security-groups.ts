@@ -42,7 +42,7 @@ export class GenpoolSecurityGroups extends Construct {
     const apiPort = props.apiPort ?? 9090;
     const dbPort = props.databasePort ?? 5432;
     const redisPort = props.redisPort ?? 6379;
-    validate(sources, [...listenerPorts, apiPort, dbPort, redisPort]);
+    validate(sources, [...listenerPorts.map((p) => ["albListenerPorts", p] as const), ["apiPort", apiPort], ["databasePort", dbPort], ["redisPort", redisPort]]);
     this.albSourceCidrs = sources;
     const vpc = props.vpc;
 
@@ -65,14 +65,14 @@ export class GenpoolSecurityGroups extends Construct {
   }
 }
 
-function validate(sources: readonly string[], ports: readonly number[]): void {
+function validate(sources: readonly string[], ports: ReadonlyArray<readonly [string, number]>): void {
   if (sources.length === 0) throw new InvalidPropError(NAME, "albSourceCidrs", sources, "at least one IPv4 CIDR");
   for (const cidr of sources) {
     if (!parseCidr(cidr)) throw new InvalidPropError(NAME, "albSourceCidrs", cidr, "IPv4 CIDRs such as 203.0.113.0/24 or 0.0.0.0/0");
   }
-  for (const port of ports) {
+  for (const [prop, port] of ports) {
     if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 22) {
-      throw new InvalidPropError(NAME, "ports", port, "TCP ports from 1 to 65535 other than 22 (no SSH)");
+      throw new InvalidPropError(NAME, prop, port, "a TCP port from 1 to 65535 other than 22 (no SSH)");
     }
   }
 }
