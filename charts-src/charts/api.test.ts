@@ -84,3 +84,11 @@ test("fewer than two API replicas is refused at synth", (t) => {
   const s = localSettings();
   t.throws(() => allManifests({ ...s, sizing: { ...s.sizing, apiMinReplicas: 1 } }), { message: /API replicas 1-4: at least 2 and min <= max are allowed/ });
 });
+
+test("an API pod keeps serving while the ALB deregisters it (preStop sleep inside the grace period)", (t) => {
+  const pod = deployment(production()).spec.template.spec;
+  const api = pod.containers[0] as unknown as { lifecycle?: { preStop?: { sleep?: { seconds: number } } } };
+  const seconds = api.lifecycle?.preStop?.sleep?.seconds ?? 0;
+  t.true(seconds >= 10, `preStop sleep ${seconds}s`);
+  t.true((pod.terminationGracePeriodSeconds ?? 30) > seconds);
+});

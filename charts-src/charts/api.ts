@@ -1,4 +1,5 @@
-import { Chart } from "cdk8s";
+import { Chart, JsonPatch } from "cdk8s";
+import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
@@ -15,6 +16,11 @@ export const API_READY_PATH = "/api/v1/health";
 export const API_LIVE_PATH = "/health";
 /** Non-root uid the API runs as (>= 10000: no clash with host users). */
 export const API_UID = 10001;
+/**
+ * Seconds an API pod keeps serving after it is marked for deletion: the ALB needs a few seconds
+ * to deregister the target, and requests it still sends would otherwise hit a closed socket.
+ */
+export const API_DEREGISTRATION_DELAY_SECONDS = 15;
 /** TLS policy on the ALB's HTTPS listener: TLS 1.3, with TLS 1.2 for older clients. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -32,7 +38,7 @@ export class ApiChart extends Chart {
     const config = apiConfig(settings);
     new k8s.KubeServiceAccount(this, "sa", { metadata: meta(serviceAccount, namespace, labels), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, "config", { metadata: meta(NAME, namespace, labels), data: config });
-    new k8s.KubeDeployment(this, "deployment", {
+    new PatchedDeployment(this, "deployment", {
       metadata: { ...meta(NAME, namespace, labels), annotations: scanSkips(ScanException.imageDigest, ScanException.pullAlways, ScanException.secretEnv) },
       spec: {
         // No replicas: the HPA owns the count (minReplicas >= 2); a fixed value here would
@@ -45,7 +51,7 @@ export class ApiChart extends Chart {
           spec: podSpec(settings),
         },
       },
-    });
+    }, [JsonPatch.add("/spec/template/spec/containers/0/lifecycle", { preStop: { sleep: { seconds: API_DEREGISTRATION_DELAY_SECONDS } } })]);
     new k8s.KubeService(this, "service", {
       metadata: meta(NAME, namespace, labels),
       spec: {
@@ -122,7 +128,8 @@ function podSpec(s: Settings): k8s.PodSpec {
     serviceAccountName: serviceAccount,
     automountServiceAccountToken: false,
     securityContext: restrictedPod(API_UID),
-    terminationGracePeriodSeconds: 30,
+    // The preStop sleep plus Koa closing its connections.
+    terminationGracePeriodSeconds: API_DEREGISTRATION_DELAY_SECONDS + 30,
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selectorLabels("api") } },
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorLabels("api") } },

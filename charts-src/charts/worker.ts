@@ -1,4 +1,5 @@
 import { Chart, JsonPatch } from "cdk8s";
+import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { GpuNode, Workload } from "../../cluster/contract.ts";
@@ -39,7 +40,7 @@ export class WorkerChart extends Chart {
     const config = workerConfig(settings);
     new k8s.KubeServiceAccount(this, "sa", { metadata: meta(serviceAccount, namespace, labels), automountServiceAccountToken: false });
     new k8s.KubeConfigMap(this, "config", { metadata: meta(WORKER_DEPLOYMENT, namespace, labels), data: config });
-    new SidecarDeployment(this, "deployment", {
+    new PatchedDeployment(this, "deployment", {
       metadata: {
         ...meta(WORKER_DEPLOYMENT, namespace, labels),
         annotations: scanSkips(
@@ -61,20 +62,10 @@ export class WorkerChart extends Chart {
           spec: workerPodSpec(settings),
         },
       },
-    });
+    }, [JsonPatch.add(`/spec/template/spec/initContainers/${SIDECAR_INDEX}/restartPolicy`, "Always")]);
   }
 }
 
-/**
- * The k8s 1.27 types predate native sidecars (on by default since 1.29, GA in 1.33) and their
- * toJson() drops unknown fields, so `restartPolicy: Always` is patched in after it.
- */
-class SidecarDeployment extends k8s.KubeDeployment {
-  override toJson(): unknown {
-    const json = super.toJson() as unknown;
-    return JsonPatch.apply(json, JsonPatch.add(`/spec/template/spec/initContainers/${SIDECAR_INDEX}/restartPolicy`, "Always"));
-  }
-}
 
 /** Grace period: the longest job plus the reserve to hand it back or store its result. */
 export function terminationGraceSeconds(s: Settings): number {
