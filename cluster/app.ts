@@ -3,6 +3,7 @@
  * (offline: context from cdk.json and cdk.context.json, no AWS credentials or CLI needed).
  */
 import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { acknowledgeNagFindings } from "./nag-acknowledgements.ts";
@@ -49,6 +50,6 @@ export function buildApp(options: BuildOptions = {}): { app: App; stack: Genpool
   return { app, stack };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   buildApp({ underCli: process.env.CDK_OUTDIR !== undefined }).app.synth();
 }
