@@ -54,7 +54,7 @@ function summary(outcomes: Outcome[]): string {
   const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   const lines = [
-    `Run ${new Date().toISOString()} by \`npm run bench\`.`,
+    `Run ${new Date().toISOString()} by \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`.`,
     "",
     `Machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}.`,
     `Versions: Node ${process.version}, npm ${version("npm", ["--version"])}, redis-server ${version("redis-server", ["--version"]).split(" ")[2] ?? "?"}, bullmq ${deps.bullmq ?? "-"}, typescript ${deps.typescript ?? "-"}, vega ${deps.vega ?? "-"}.`,
