@@ -57,7 +57,7 @@ export async function enqueueGeneration(world: World, queue: Queue, overrides: P
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000, label = "condition"): Promise<NonNullable<T>> {
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, label = "condition"): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

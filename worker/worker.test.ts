@@ -92,7 +92,7 @@ test("[integration] InvokeAI item failing with OOM is retried; a later success s
   const worker = await inProcessWorker(world, invokeai(fake));
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, {}, 3);
-  await eventually(async () => fake.enqueued >= 1, 10_000, "first enqueue");
+  await eventually(() => fake.enqueued >= 1, 10_000, "first enqueue");
   fake.scenario.ending = { kind: "complete" };
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
   t.is(fake.enqueued, 2);
@@ -119,7 +119,7 @@ test("[integration] InvokeAI restarting with a fresh database mid-job: the job i
   const worker = await inProcessWorker(world, invokeai(fake));
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, {}, 3);
-  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 10_000, "in progress");
+  await eventually(() => fake.listItems().some((i) => i.status === "in_progress"), 10_000, "in progress");
   const oldKey = fake.modelKey("sdxl-base");
   fake.scenario.runningPolls = 2;
   await fake.restart({ persistDb: false });
@@ -136,7 +136,7 @@ test("[integration] worker SIGKILLed mid-job: after a restart it attaches to the
   const first = spawnWorker(world, env);
   t.teardown(() => void first.kill("SIGKILL"));
   const job = await enqueueGeneration(world, queue, {}, 3);
-  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  await eventually(() => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
   t.is(await world.redis.hget(busyHashKey(world.env.QUEUE_NAME), job.generationId), "gpu-worker-abc", "busy hash names the pod");
   const workers = await queue.getWorkers();
   t.true(workers.some((w) => String(w.rawname).endsWith(":w:gpu-worker-abc")), "BullMQ sees the worker by pod name");
@@ -166,7 +166,7 @@ test("[integration] SIGTERM with a job that cannot finish in the grace period: c
   const worker = spawnWorker(world, env);
   t.teardown(() => void worker.kill("SIGKILL"));
   const job = await enqueueGeneration(world, queue, {}, 3);
-  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  await eventually(() => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
   const sent = Date.now();
   worker.kill("SIGTERM");
   t.is(await exited(worker), 0, worker.output());
@@ -192,7 +192,7 @@ test("[integration] SIGTERM with a job that fits in the grace period: it finishe
   const worker = spawnWorker(world, { BACKEND: "invokeai", INVOKEAI_URL: fake.url, GRACE_PERIOD_SECONDS: "20", HANDOVER_RESERVE_SECONDS: "5" });
   t.teardown(() => void worker.kill("SIGKILL"));
   const job = await enqueueGeneration(world, queue);
-  await eventually(async () => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
+  await eventually(() => fake.listItems().some((i) => i.status === "in_progress"), 20_000, "in progress");
   worker.kill("SIGTERM");
   t.is(await exited(worker), 0);
   t.is((await generation(world, job.generationId)).status, "completed");

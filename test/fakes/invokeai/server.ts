@@ -65,6 +65,41 @@ interface Edge {
   destination: { node_id: string; field: string };
 }
 
+type Problem = { loc: string[]; msg: string; type: string };
+type Nodes = Record<string, Record<string, unknown>>;
+const at = (...path: string[]): string[] => ["body", "batch", "graph", ...path];
+
+/** Node key = id, known node types. */
+function nodeProblems(nodes: Nodes): Problem[] {
+  return Object.entries(nodes).flatMap(([key, node]) => [
+    ...(node.id !== key ? [{ loc: at("nodes", key), msg: "Node key must equal node id", type: "value_error" }] : []),
+    ...(!NODE_TYPES.has(String(node.type)) ? [{ loc: at("nodes", key, "type"), msg: `Unknown invocation type ${String(node.type)}`, type: "union_tag_invalid" }] : []),
+  ]);
+}
+
+/** Per-field pydantic constraints InvokeAI checks at enqueue. */
+function fieldProblems(nodes: Nodes): Problem[] {
+  const problems: Problem[] = [];
+  const { noise, denoise } = nodes;
+  if (noise && (Number(noise.width) % 8 !== 0 || Number(noise.height) % 8 !== 0)) problems.push({ loc: at("nodes", "noise", "width"), msg: "Input should be a multiple of 8", type: "multiple_of" });
+  if (denoise && Number(denoise.cfg_scale) < 1) problems.push({ loc: at("nodes", "denoise", "cfg_scale"), msg: "Input should be greater than or equal to 1", type: "greater_than_equal" });
+  if (denoise && !(SCHEDULERS as readonly string[]).includes(String(denoise.scheduler))) problems.push({ loc: at("nodes", "denoise", "scheduler"), msg: "Input should be a valid scheduler", type: "literal_error" });
+  return problems;
+}
+
+/** Edge endpoints exist; at most one edge into an input. */
+function edgeProblems(nodes: Nodes, edges: Edge[]): Problem[] {
+  const problems: Problem[] = [];
+  const inputs = new Set<string>();
+  for (const e of edges) {
+    if (!nodes[e.source.node_id] || !nodes[e.destination.node_id]) problems.push({ loc: at("edges"), msg: "Edge references a missing node", type: "value_error" });
+    const input = `${e.destination.node_id}.${e.destination.field}`;
+    if (inputs.has(input)) problems.push({ loc: at("edges"), msg: `Input ${input} has more than one edge`, type: "value_error" });
+    inputs.add(input);
+  }
+  return problems;
+}
+
 const NODE_TYPES = new Set(["sdxl_model_loader", "main_model_loader", "sdxl_compel_prompt", "compel", "noise", "denoise_latents", "l2i"]);
 const stamp = (): string => new Date().toISOString().replace("T", " ").replace("Z", "");
 
@@ -153,7 +188,8 @@ export class FakeInvokeAI {
     const w = Math.max(8, Math.round(denoiseW * scale));
     const h = Math.max(8, Math.round(denoiseH * scale));
     const name = `${randomUUID()}.png`;
-    const prompt = String(item.graph.nodes.pos_cond?.prompt ?? "");
+    const rawPrompt = item.graph.nodes.pos_cond?.prompt;
+    const prompt = typeof rawPrompt === "string" ? rawPrompt : "";
     this.images.set(name, drawPng(prompt, Number(noise.seed ?? 0), w, h));
     const execId = randomUUID();
     item.results[execId] = { type: "image_output", image: { image_name: name }, width: w, height: h };
@@ -193,27 +229,9 @@ export class FakeInvokeAI {
     };
   }
 
-  private validate(batch: { graph?: { nodes?: Record<string, Record<string, unknown>>; edges?: Edge[] } }): { loc: string[]; msg: string; type: string }[] {
-    const errors: { loc: string[]; msg: string; type: string }[] = [];
+  private validate(batch: { graph?: { nodes?: Record<string, Record<string, unknown>>; edges?: Edge[] } }): Problem[] {
     const nodes = batch.graph?.nodes ?? {};
-    const edges = batch.graph?.edges ?? [];
-    for (const [key, node] of Object.entries(nodes)) {
-      if (node.id !== key) errors.push({ loc: ["body", "batch", "graph", "nodes", key], msg: "Node key must equal node id", type: "value_error" });
-      if (!NODE_TYPES.has(String(node.type))) errors.push({ loc: ["body", "batch", "graph", "nodes", key, "type"], msg: `Unknown invocation type ${String(node.type)}`, type: "union_tag_invalid" });
-    }
-    const noise = nodes.noise;
-    if (noise && (Number(noise.width) % 8 !== 0 || Number(noise.height) % 8 !== 0)) errors.push({ loc: ["body", "batch", "graph", "nodes", "noise", "width"], msg: "Input should be a multiple of 8", type: "multiple_of" });
-    const denoise = nodes.denoise;
-    if (denoise && Number(denoise.cfg_scale) < 1) errors.push({ loc: ["body", "batch", "graph", "nodes", "denoise", "cfg_scale"], msg: "Input should be greater than or equal to 1", type: "greater_than_equal" });
-    if (denoise && !(SCHEDULERS as readonly string[]).includes(String(denoise.scheduler))) errors.push({ loc: ["body", "batch", "graph", "nodes", "denoise", "scheduler"], msg: "Input should be a valid scheduler", type: "literal_error" });
-    const inputs = new Set<string>();
-    for (const e of edges) {
-      if (!nodes[e.source.node_id] || !nodes[e.destination.node_id]) errors.push({ loc: ["body", "batch", "graph", "edges"], msg: `Edge references a missing node`, type: "value_error" });
-      const input = `${e.destination.node_id}.${e.destination.field}`;
-      if (inputs.has(input)) errors.push({ loc: ["body", "batch", "graph", "edges"], msg: `Input ${input} has more than one edge`, type: "value_error" });
-      inputs.add(input);
-    }
-    return errors;
+    return [...nodeProblems(nodes), ...fieldProblems(nodes), ...edgeProblems(nodes, batch.graph?.edges ?? [])];
   }
 
   private enqueue(body: { batch?: { batch_id?: string; origin?: string; destination?: string; graph?: Item["graph"]; runs?: number } }): [number, unknown] {
@@ -242,60 +260,60 @@ export class FakeInvokeAI {
     this.transition(item, "canceled");
   }
 
+  private queueStatus(): [number, unknown] {
+    const count = (st: Status): number => [...this.items.values()].filter((i) => i.status === st).length;
+    const queue = { queue_id: "default", pending: count("pending"), in_progress: count("in_progress"), completed: count("completed"), failed: count("failed"), canceled: count("canceled"), total: this.items.size };
+    return [200, { queue, processor: { is_started: true, is_processing: count("in_progress") > 0 } }];
+  }
+
+  private cancelByDestination(dest: string | null): [number, unknown] {
+    const targets = [...this.items.values()].filter((i) => i.destination === dest && (i.status === "pending" || i.status === "in_progress"));
+    targets.forEach((i) => this.cancel(i));
+    return [200, { canceled: targets.length }];
+  }
+
+  /** GET, cancel and delete of one queue item. */
+  private itemRoute(method: string, id: number, cancel: boolean): [number, unknown] {
+    const item = this.items.get(id);
+    if (!item) return [404, { detail: `Queue item ${id} not found` }];
+    if (method === "GET" && !cancel) this.advance(item);
+    else if (method === "PUT" && cancel) this.cancel(item);
+    else if (method === "DELETE") {
+      this.cancel(item);
+      this.items.delete(item.item_id);
+      return [200, {}];
+    } else return [405, { detail: "Method Not Allowed" }];
+    return [200, this.view(item)];
+  }
+
+  /** /full bytes (GET, HEAD) and DELETE of one image. */
+  private imageRoute(method: string, name: string, suffix: string | undefined): [number, unknown] {
+    const png = this.images.get(name);
+    if (!png) return [404, { detail: "Image not found" }];
+    if (method === "DELETE" && !suffix) {
+      this.images.delete(name);
+      return [200, { deleted_images: [name], affected_boards: [] }];
+    }
+    if ((method === "GET" || method === "HEAD") && suffix === "/full") return [200, png];
+    return [404, { detail: "Not Found" }];
+  }
+
   private route(method: string, url: URL, body: unknown): [number, unknown] {
     const path = url.pathname;
+    const fixed: Record<string, () => [number, unknown]> = {
+      "GET /api/v1/app/version": () => [200, { version: "6.13.8" }],
+      "GET /api/v1/queue/default/status": () => this.queueStatus(),
+      "GET /api/v2/models/": () => [200, { models: this.models.filter((m) => !url.searchParams.get("base_models") || m.base === url.searchParams.get("base_models")) }],
+      "POST /api/v1/queue/default/enqueue_batch": () => this.enqueue(body as never),
+      "GET /api/v1/queue/default/list_all": () => [200, [...this.items.values()].filter((i) => !url.searchParams.get("destination") || i.destination === url.searchParams.get("destination")).map((i) => this.view(i))],
+      "PUT /api/v1/queue/default/cancel_by_destination": () => this.cancelByDestination(url.searchParams.get("destination")),
+    };
+    const handler = fixed[`${method} ${path}`];
+    if (handler) return handler();
     const itemMatch = /^\/api\/v1\/queue\/default\/i\/(\d+)(\/cancel)?$/.exec(path);
+    if (itemMatch) return this.itemRoute(method, Number(itemMatch[1]), Boolean(itemMatch[2]));
     const imageMatch = /^\/api\/v1\/images\/i\/([^/]+?)(\/full|\/metadata)?$/.exec(path);
-    if (method === "GET" && path === "/api/v1/app/version") return [200, { version: "6.13.8" }];
-    if (method === "GET" && path === "/api/v1/queue/default/status") {
-      const count = (s: Status): number => [...this.items.values()].filter((i) => i.status === s).length;
-      return [200, { queue: { queue_id: "default", pending: count("pending"), in_progress: count("in_progress"), completed: count("completed"), failed: count("failed"), canceled: count("canceled"), total: this.items.size }, processor: { is_started: true, is_processing: count("in_progress") > 0 } }];
-    }
-    if (method === "GET" && path === "/api/v2/models/") {
-      const base = url.searchParams.get("base_models");
-      return [200, { models: this.models.filter((m) => !base || m.base === base) }];
-    }
-    if (method === "GET" && path === "/api/v2/models/get_by_attrs") {
-      const m = this.models.find((x) => x.name === url.searchParams.get("name") && x.base === url.searchParams.get("base"));
-      return m ? [200, m] : [404, { detail: "Model not found" }];
-    }
-    if (method === "POST" && path === "/api/v1/queue/default/enqueue_batch") return this.enqueue(body as never);
-    if (method === "GET" && path === "/api/v1/queue/default/list_all") {
-      const dest = url.searchParams.get("destination");
-      return [200, [...this.items.values()].filter((i) => !dest || i.destination === dest).map((i) => this.view(i))];
-    }
-    if (method === "PUT" && path === "/api/v1/queue/default/cancel_by_destination") {
-      const targets = [...this.items.values()].filter((i) => i.destination === url.searchParams.get("destination") && (i.status === "pending" || i.status === "in_progress"));
-      targets.forEach((i) => this.cancel(i));
-      return [200, { canceled: targets.length }];
-    }
-    if (itemMatch) {
-      const item = this.items.get(Number(itemMatch[1]));
-      if (!item) return [404, { detail: `Queue item ${itemMatch[1]} not found` }];
-      if (method === "GET" && !itemMatch[2]) {
-        this.advance(item);
-        return [200, this.view(item)];
-      }
-      if (method === "PUT" && itemMatch[2]) {
-        this.cancel(item);
-        return [200, this.view(item)];
-      }
-      if (method === "DELETE") {
-        this.cancel(item);
-        this.items.delete(item.item_id);
-        return [200, {}];
-      }
-    }
-    if (imageMatch) {
-      const name = decodeURIComponent(imageMatch[1]!);
-      const png = this.images.get(name);
-      if (!png) return [404, { detail: "Image not found" }];
-      if (method === "DELETE" && !imageMatch[2]) {
-        this.images.delete(name);
-        return [200, { deleted_images: [name], affected_boards: [] }];
-      }
-      if ((method === "GET" || method === "HEAD") && imageMatch[2] === "/full") return [200, png];
-    }
+    if (imageMatch) return this.imageRoute(method, decodeURIComponent(imageMatch[1]!), imageMatch[2]);
     return [404, { detail: "Not Found" }];
   }
 
