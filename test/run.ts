@@ -93,12 +93,13 @@ function runAva(args: string[], env: SandboxEnv): Promise<[number, Tally]> {
   });
 }
 
-// Lines of ava's default reporter: "✔ file › title", "✘ [fail]: file › title", "- [skip] file › title".
+// Lines of ava's default reporter: "✔ file › title", "✘ [fail]: file › title", "- [skip] file › title";
+// a test file that crashes ("✘ file exited with a non-zero exit code") or a timeout counts as one failure.
 function count(raw: string, tally: Tally): void {
   // eslint-disable-next-line no-control-regex
   const line = raw.replace(/\u001b\[[0-9;]*m/g, "").trim();
   if (/^✔ (?!\[expected fail\])/.test(line)) tally.passed++;
-  else if (/^✘ \[(fail|unexpected pass)\]:/.test(line)) tally.failed++;
+  else if (line.startsWith("✘ ")) tally.failed++;
   else if (line.startsWith("- [skip]")) tally.skipped++;
 }
 
