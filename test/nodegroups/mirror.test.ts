@@ -6,18 +6,18 @@ import { GpuNode } from "../../cluster/contract.ts";
 import { createAwsNodeGroupCloud } from "../../operator/aws/aws-node-group-cloud.ts";
 import { parseProviderId } from "../../operator/aws/provider-id.ts";
 import { terminationReason } from "../../operator/interruption/marked-for-termination.ts";
-import { isNodeSchedulable } from "../support/gpu-nodes.ts";
+import { isNodeSchedulable, readyAtAnnotation } from "../support/gpu-nodes.ts";
 import { eventually, sandboxEnv } from "../support/sandbox.ts";
 import { NodeGroupMirror } from "./mirror.ts";
 import { createMotoCluster, motoEks, type TestNodeGroup } from "./support/moto-eks.ts";
 
 const bootDelayMs = 1500;
 
-async function setup(t: { teardown(fn: () => Promise<void>): void }, groups: TestNodeGroup[]) {
+async function setup(t: { teardown(fn: () => Promise<void>): void }, groups: TestNodeGroup[], boot = bootDelayMs) {
   const cluster = `c-${randomBytes(4).toString("hex")}`;
   const eks = motoEks();
   await createMotoCluster(eks, cluster, groups);
-  const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs, pollMs: 100 });
+  const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs: boot, pollMs: 100 });
   mirror.start();
   t.teardown(() => mirror.stop());
   const resize = async (group: string, desiredSize: number): Promise<void> => {
@@ -29,18 +29,26 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, groups: Tes
     eventually(`${count} nodes of ${group}`, async () => {
       const nodes = await mirror.nodesOf(group);
       return nodes.length === count && ok(nodes) ? nodes : undefined;
-    }, 20_000);
+    }, 60_000);
   return { cluster, mirror, resize, desiredOf, nodesWhere };
 }
 
 test("[integration] mirror: a node group's desired size becomes GPU nodes with its labels, Ready after the boot delay", async (t) => {
-  const { mirror, resize, nodesWhere } = await setup(t, [{ name: "gpu-spot", capacityType: "SPOT", max: 5, labels: { team: "gen" } }]);
+  // A long boot so the nodes are surely seen NotReady first, even on a loaded machine.
+  const boot = 5000;
+  const { mirror, resize, nodesWhere } = await setup(t, [{ name: "gpu-spot", capacityType: "SPOT", max: 5, labels: { team: "gen" } }], boot);
   const asked = Date.now();
   await resize("gpu-spot", 3);
   const joined = await nodesWhere("gpu-spot", 3);
   t.true(joined.every((n) => !isNodeSchedulable(n)), "nodes register NotReady while they boot");
+  for (const node of joined) {
+    const created = new Date(node.metadata?.creationTimestamp ?? 0).getTime();
+    const readyAt = Date.parse(node.metadata?.annotations?.[readyAtAnnotation] ?? "");
+    // creationTimestamp has whole seconds only, and the API server stamps it after the mirror built the Node.
+    t.true(Math.abs(readyAt - created - boot) < 1000, `ready-at ${readyAt - created} ms after creation, boot delay ${boot} ms`);
+  }
   const ready = await nodesWhere("gpu-spot", 3, (nodes) => nodes.every(isNodeSchedulable));
-  t.true(Date.now() - asked >= bootDelayMs);
+  t.true(Date.now() - asked >= boot);
   for (const node of ready) {
     t.like(node.metadata?.labels, { [GpuNode.nodegroupLabel]: "gpu-spot", [GpuNode.capacityTypeLabel]: "SPOT", [GpuNode.roleLabel]: "true", team: "gen" });
     t.is(node.status?.allocatable?.[GpuNode.resource], "1");
