@@ -94,7 +94,7 @@ test("the schema's defaults are exactly the defaults table", (t) => {
   };
   const actual = Object.fromEntries(nodes(specSchema).filter(([, n]) => n.default !== undefined).map(([p, n]) => [p, n.default]));
   t.deepEqual(actual, expected);
-  t.is(at(openApi, ["properties", "spec", "properties", "scaleDown", "properties", "stabilizationSeconds", "default"]), 300);
+  t.is(at(openApi, ["properties", "spec", "properties", "scaleDown", "properties", "stabilizationSeconds", "default"]), 60);
 });
 
 test("a defaulted value satisfies its own schema bounds", (t) => {

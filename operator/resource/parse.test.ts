@@ -10,9 +10,9 @@ test("a minimal spec gets every default from the table", (t) => {
   t.is(spec.targetBacklogPerWorker, 5);
   t.is(spec.queueWaitObjectiveSeconds, 60);
   t.deepEqual(spec.scaleUp, { stabilizationSeconds: 0, maxStepWorkers: 10, maxStepPercent: 100, stepPeriodSeconds: 15, urgentMultiplier: 2 });
-  t.deepEqual(spec.scaleDown, { stabilizationSeconds: 300, maxStepWorkers: 10, stepPeriodSeconds: 60, scaleToZeroDelaySeconds: 600 });
+  t.deepEqual(spec.scaleDown, { stabilizationSeconds: 60, maxStepWorkers: 10, stepPeriodSeconds: 60, scaleToZeroDelaySeconds: 600 });
   t.deepEqual([spec.schedules, spec.nodeGroups, spec.paused], [[], [], false]);
-  t.deepEqual([spec.onDemandBaseNodes, spec.spotFallbackDelaySeconds, spec.nodeScaleDownDelaySeconds], [0, 180, 600]);
+  t.deepEqual([spec.onDemandBaseNodes, spec.spotFallbackDelaySeconds, spec.nodeScaleDownDelaySeconds], [0, 180, 60]);
 });
 
 test("defaults fill the gaps of a partly given object and of list items, given values are kept", (t) => {

@@ -16,7 +16,7 @@ const allWeek = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const always = (extra: Record<string, unknown>): Record<string, unknown> => ({ schedules: [{ name: "now", timeZone: "UTC", days: allWeek, start: "00:00", end: "24:00", ...extra }] });
 
 // The specification of decide(), one behaviour per row. Defaults: max 100, target 5, up step 10 / 15 s,
-// down window 300 s, down step 10 / 60 s, zero after 600 s idle, no history, now = Monday noon UTC.
+// down window 60 s, down step 10 / 60 s, zero after 600 s idle, no history, now = Monday noon UTC.
 const rows: Row[] = [
   { why: "the design's figure: 50 queued jobs at target 5 ask for 10 workers", given: { queue: { waiting: 50 } }, workers: 10, reason: "backlog" },
   { why: "a partial worker rounds up: 1 job needs 1 worker", given: { queue: { waiting: 1 } }, workers: 1, reason: "backlog" },
@@ -34,10 +34,11 @@ const rows: Row[] = [
   { why: "steps do not chain within a period: the pool was at 0 five seconds ago", given: { queue: { waiting: 500 }, workers: { current: 10 }, history: [past(5, 10, 0), past(4, 100, 10)] }, workers: 10, reason: "backlog", limitedBy: "step", requeueAfterSeconds: 10 },
   { why: "urgent: past the wait objective the step limit is lifted and queued jobs count double", given: { queue: { waiting: 200, oldestWaitingSeconds: 61 } }, workers: 80, reason: "urgent-backlog" },
   { why: "urgent: running jobs keep their workers and the queue gets its own", given: { queue: { waiting: 2, active: 3, oldestWaitingSeconds: 90 }, workers: { current: 3, busy: 3 } }, workers: 4, reason: "urgent-backlog" },
-  { why: "scale-down waits for the stabilization window (highest recommendation of 300 s)", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(100, 10)] }, workers: 10, reason: "stabilizing", limitedBy: "stabilization", requeueAfterSeconds: 200 },
-  { why: "after the window the pool follows the highest recent recommendation", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(301, 10), past(200, 6), past(100, 4)] }, workers: 6, reason: "stabilizing", limitedBy: "stabilization", requeueAfterSeconds: 100 },
-  { why: "once nothing higher is in the window the pool shrinks to the demand", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(301, 10)] }, workers: 2, reason: "backlog" },
-  { why: "shrinking is limited to 10 workers per 60 s step", given: { queue: { waiting: 10 }, workers: { current: 30 }, history: [past(301, 30)] }, workers: 20, reason: "backlog", limitedBy: "step", requeueAfterSeconds: 60 },
+  { why: "scale-down waits for the stabilization window (highest recommendation of 60 s)", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(20, 10)] }, workers: 10, reason: "stabilizing", limitedBy: "stabilization", requeueAfterSeconds: 40 },
+  { why: "after the window the pool follows the highest recent recommendation", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(61, 10), past(40, 6), past(20, 4)] }, workers: 6, reason: "stabilizing", limitedBy: "stabilization", requeueAfterSeconds: 20 },
+  { why: "once nothing higher is in the window the pool shrinks to the demand", given: { queue: { waiting: 10 }, workers: { current: 10 }, history: [past(61, 10)] }, workers: 2, reason: "backlog" },
+  { why: "a pool may keep the HPA's five-minute window: it holds the peak that long", given: { spec: { scaleDown: { stabilizationSeconds: 300 } }, queue: { waiting: 10 }, workers: { current: 10 }, history: [past(100, 10)] }, workers: 10, reason: "stabilizing", limitedBy: "stabilization", requeueAfterSeconds: 200 },
+  { why: "shrinking is limited to 10 workers per 60 s step", given: { queue: { waiting: 10 }, workers: { current: 30 }, history: [past(61, 30)] }, workers: 20, reason: "backlog", limitedBy: "step", requeueAfterSeconds: 60 },
   { why: "an idle pool keeps one worker until the idle delay has passed", given: { workers: { current: 1 }, idleSince: NOON - 100_000, history: [past(400, 1)] }, workers: 1, reason: "idle-delay", limitedBy: "idle-delay", requeueAfterSeconds: 500 },
   { why: "after 600 s idle the pool goes to zero at once", given: { workers: { current: 3 }, idleSince: NOON - 600_000, history: [past(10, 3)] }, workers: 0, reason: "idle-to-zero" },
   { why: "an idle pool at zero stays at zero: the warm pool is not started without demand", given: { spec: { replicas: { max: 10, warmIdle: 2 } }, idleSince: NOON - 5000 }, workers: 0, reason: "idle" },
@@ -70,7 +71,7 @@ test("the decision is recorded in the history it hands back, equal neighbours me
 });
 
 test("history older than the longest window is dropped", (t) => {
-  const decision = decide(observation({ history: [past(301, 5), past(299, 4)], workers: { current: 4 }, queue: { waiting: 20 } }));
+  const decision = decide(observation({ history: [past(61, 5), past(59, 4)], workers: { current: 4 }, queue: { waiting: 20 } }));
   t.deepEqual(decision.history.map((e) => e.recommended), [4]);
 });
 
