@@ -79,10 +79,14 @@ export async function objectKeys(world: World): Promise<string[]> {
   return (res.Contents ?? []).map((o) => o.Key ?? "");
 }
 
-/** A worker process (`worker/main.ts`) on the world, with extra env. */
+/**
+ * A worker process on the world, with extra env: `worker/main.ts` through tsx, or the built
+ * bundle when GENPOOL_WORKER_ENTRY names it (e.g. build/worker/main.mjs).
+ */
 export function spawnWorker(world: World, env: Record<string, string>): ChildProcess & { output: () => string } {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
+  const built = process.env.GENPOOL_WORKER_ENTRY;
+  const child = spawn(process.execPath, built ? [built] : ["--import", "tsx", "worker/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "",
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "test",

@@ -79,8 +79,9 @@ test("[integration] InvokeAI enqueue failing: retried with backoff, then failed 
   }, 20_000, "failure");
   t.regex(g.error ?? "", /^failed after 3 attempt\(s\): InvokeAI unavailable: InvokeAI \/api\/v1\/queue\/default\/enqueue_batch answered 500: .*database is locked/);
   t.is(g.attempts, 3);
+  // The row is marked failed just before BullMQ records the last attempt.
+  await eventually(async () => (await (await queue.getJob(job.generationId))!.getState()) === "failed", 5000, "job failed");
   const bullJob = await queue.getJob(job.generationId);
-  t.is(await bullJob!.getState(), "failed");
   t.is(bullJob!.attemptsMade, 3);
   t.is(fake.calls.filter((c) => c.endsWith("enqueue_batch")).length, 9, "3 attempts × 3 HTTP tries each");
   t.deepEqual(await objectKeys(world), []);
@@ -153,7 +154,7 @@ test("[integration] worker SIGKILLed mid-job: after a restart it attaches to the
   t.is(fake.enqueued, 1, "no duplicate enqueue: the new worker attached to the live item");
   t.is((await objectKeys(world)).length, 1);
   t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
-  t.is(await (await queue.getJob(job.generationId))!.getState(), "completed");
+  await eventually(async () => (await (await queue.getJob(job.generationId))!.getState()) === "completed", 5000, "job acknowledged");
   await eventually(async () => (await world.redis.hlen(busyHashKey(world.env.QUEUE_NAME))) === 0, 5000, "busy entry removed");
   second.kill("SIGTERM");
   t.is(await exited(second), 0);
