@@ -23,6 +23,11 @@ const rows: Row[] = [
   { why: "prioritized and soon-due delayed jobs are demand too", given: { queue: { waiting: 4, prioritized: 3, delayedSoon: 3 } }, workers: 2, reason: "backlog" },
   { why: "workers taking jobs do not change the count: 10 active + 40 waiting is still 10", given: { queue: { waiting: 40, active: 10 }, workers: { current: 10, busy: 10 } }, workers: 10, reason: "backlog" },
   { why: "a paused BullMQ queue feeds no worker, so its jobs are not demand", given: { queue: { waiting: 50, paused: true } }, workers: 0, reason: "idle" },
+  { why: "arrival rate: 1.2 jobs/s of 12.5 s each keep 15 workers busy, asked for before the queue has grown", given: { queue: { waiting: 10, arrivalsPerSecond: 1.2, meanServiceSeconds: 12.5 }, workers: { current: 8 }, history: [past(30, 8)] }, workers: 15, reason: "arrival-rate" },
+  { why: "arrival rate only adds: a deeper backlog still wins and names itself", given: { queue: { waiting: 100, arrivalsPerSecond: 0.5, meanServiceSeconds: 12 }, workers: { current: 10 }, history: [past(30, 10)] }, workers: 20, reason: "backlog" },
+  { why: "arrival rate without a mean service time is ignored (the backlog alone, as before)", given: { queue: { waiting: 10, arrivalsPerSecond: 5 } }, workers: 2, reason: "backlog" },
+  { why: "arrival rate of a paused BullMQ queue is no demand: no worker could take those jobs", given: { queue: { waiting: 10, paused: true, arrivalsPerSecond: 2, meanServiceSeconds: 12 } }, workers: 0, reason: "idle" },
+  { why: "arrival rate growth obeys the step limit like any scale-up", given: { queue: { waiting: 5, arrivalsPerSecond: 3, meanServiceSeconds: 10 } }, workers: 10, reason: "arrival-rate", limitedBy: "step", requeueAfterSeconds: 15 },
   { why: "busy workers are never removed, even when the backlog asks for fewer", given: { queue: { active: 7 }, workers: { current: 7, busy: 7 }, history: [past(400, 7)] }, workers: 7, reason: "busy-workers" },
   { why: "the backlog is capped at max", given: { spec: { replicas: { max: 4 } }, queue: { waiting: 50 } }, workers: 4, reason: "max-bound", limitedBy: "max" },
   { why: "busy workers above a lowered max stay until they finish", given: { spec: { replicas: { max: 4 } }, queue: { active: 6 }, workers: { current: 6, busy: 6 } }, workers: 6, reason: "busy-workers", limitedBy: "busy-workers" },
@@ -99,4 +104,10 @@ test("with schedules the decision asks to be re-run at the next boundary", (t) =
 test("the decision reports demand, recommendation and bounds for the status", (t) => {
   const decision = decide(observation({ spec: { replicas: { max: 4 } }, queue: { waiting: 45, active: 5 } }));
   t.like(decision, { demand: 50, recommended: 4, bounds: { min: 0, max: 4, warmIdle: 0, schedule: undefined } });
+});
+
+test("arrival figures that are not finite numbers >= 0 are refused, naming the field and the value", (t) => {
+  const error = t.throws(() => decide(observation({ queue: { waiting: 1, arrivalsPerSecond: -1, meanServiceSeconds: 12 } })));
+  t.is(error.message, "queue.arrivalsPerSecond is -1; allowed: a finite number >= 0, or absent");
+  t.throws(() => decide(observation({ queue: { waiting: 1, arrivalsPerSecond: 1, meanServiceSeconds: Number.NaN } })), { message: /queue\.meanServiceSeconds is NaN/ });
 });

@@ -5,6 +5,7 @@ export { effectiveBounds } from "./bounds.ts";
 export { activeSchedule, isScheduleActive, localTime, minutesOf, offsetMinutes, secondsUntilScheduleBoundary, type LocalTime } from "./schedule.ts";
 export { emptyQueue, observation, past, NOON, type ObservationParts } from "./observation-builder.ts";
 export { backlogWorkers, demandOf, isUrgent, queuedJobs } from "./demand.ts";
+export { rateWorkers } from "./rate.ts";
 export { isIdle, nextIdleSince, secondsUntilZeroAllowed } from "./idle.ts";
 export { initialHistory, record, retentionSeconds } from "./history.ts";
 export { recommend, type Recommendation } from "./recommend.ts";

@@ -40,6 +40,9 @@ const queueArb = fc.record({
   delayedSoon: fc.integer({ min: 0, max: 20 }),
   paused: fc.constantFrom(false, false, false, true),
   oldestWaitingSeconds: fc.integer({ min: 0, max: 300 }),
+  // Optional arrival figures: absent for pools whose reader does not provide them.
+  arrivalsPerSecond: fc.option(fc.double({ min: 0, max: 20, noNaN: true }), { nil: undefined }),
+  meanServiceSeconds: fc.option(fc.double({ min: 0, max: 120, noNaN: true }), { nil: undefined }),
 });
 
 const historyArb = fc
@@ -128,6 +131,31 @@ test("decide() is pure: same answer twice, input untouched", (t) => {
       const first = decide(obs);
       const second = decide(obs);
       return JSON.stringify(first) === JSON.stringify(second) && JSON.stringify(obs) === JSON.stringify(copy);
+    }),
+    runs,
+  );
+  t.pass();
+});
+
+test("a higher arrival rate or a longer mean service time never means fewer workers, all else equal", (t) => {
+  fc.assert(
+    fc.property(obsArb, fc.double({ min: 0, max: 10, noNaN: true }), fc.constantFrom("arrivalsPerSecond", "meanServiceSeconds"), (obs, more, field) => {
+      if (obs.queue === undefined) return true;
+      const filled = { ...obs, queue: { ...obs.queue, arrivalsPerSecond: obs.queue.arrivalsPerSecond ?? 0, meanServiceSeconds: obs.queue.meanServiceSeconds ?? 0 } };
+      const bigger = { ...filled, queue: { ...filled.queue, [field]: filled.queue[field] + more } };
+      return decide(bigger).workers >= decide(filled).workers;
+    }),
+    runs,
+  );
+  t.pass();
+});
+
+test("arrival figures never lower the decision below the backlog-only one", (t) => {
+  fc.assert(
+    fc.property(obsArb, (obs) => {
+      if (obs.queue === undefined) return true;
+      const { arrivalsPerSecond: _rate, meanServiceSeconds: _service, ...backlogOnly } = obs.queue;
+      return decide(obs).workers >= decide({ ...obs, queue: backlogOnly }).workers;
     }),
     runs,
   );

@@ -5,6 +5,7 @@
 import type { GenerationPoolSpec } from "../resource/index.ts";
 import { backlogWorkers, isUrgent } from "./demand.ts";
 import { isIdle, secondsUntilZeroAllowed } from "./idle.ts";
+import { rateWorkers } from "./rate.ts";
 import type { DecisionReason, EffectiveBounds, LimitedBy, QueueFigures, WorkerFigures } from "./types.ts";
 
 /** A worker count and why. */
@@ -28,8 +29,10 @@ export interface RecommendInput {
 
 function demandPart(input: RecommendInput): Recommendation {
   const { spec, queue, workers, bounds } = input;
-  const backlog = backlogWorkers(queue, spec, workers.busy);
-  const reason = isUrgent(queue, spec) ? "urgent-backlog" : "backlog";
+  const byBacklog = backlogWorkers(queue, spec, workers.busy);
+  const byRate = rateWorkers(queue);
+  const backlog = Math.max(byBacklog, byRate);
+  const reason = byRate > byBacklog ? "arrival-rate" : isUrgent(queue, spec) ? "urgent-backlog" : "backlog";
   const warm = workers.busy + bounds.warmIdle;
   const warmReason = bounds.warmIdle > 0 ? "warm-pool" : "busy-workers";
   if (warm > backlog) return { workers: warm, reason: warmReason, limitedBy: "none", toZero: false, idleRequeueSeconds: undefined };
@@ -61,7 +64,7 @@ function clampToBounds(r: Recommendation, bounds: EffectiveBounds, busy: number)
 }
 
 /**
- * desired = max(backlog workers, busy + warmIdle), clamped to [min, max], never below busy. An idle
+ * desired = max(backlog workers, arrival-rate workers, busy + warmIdle), clamped to [min, max], never below busy. An idle
  * pool allowed to reach zero keeps max(1, warmIdle) workers until the idle delay has passed, then 0.
  */
 export function recommend(input: RecommendInput, idleSince: number | null, now: number): Recommendation {

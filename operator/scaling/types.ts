@@ -6,7 +6,19 @@
 import type { GenerationPoolSpec, QueueStatus } from "../resource/index.ts";
 
 /** Queue figures decide() reads; operator/queue's QueueDemand is assignable to it. */
-export type QueueFigures = Pick<QueueStatus, "waiting" | "prioritized" | "active" | "delayedSoon" | "paused" | "oldestWaitingSeconds">;
+export type QueueFigures = Pick<QueueStatus, "waiting" | "prioritized" | "active" | "delayedSoon" | "paused" | "oldestWaitingSeconds"> & RateFigures;
+
+/**
+ * Optional arrival figures for the rate term (rate.ts). Absent: decide() uses the backlog alone.
+ * A reader fills both from the same trailing window (about 15 s of jobs added; completed jobs'
+ * processedOn -> finishedOn for the service time).
+ */
+export interface RateFigures {
+  /** Jobs added to the queue per second over the trailing window. */
+  arrivalsPerSecond?: number;
+  /** Mean seconds a job holds a worker (processedOn to finishedOn) over recent completions. */
+  meanServiceSeconds?: number;
+}
 
 /** Worker counts the operator observed. */
 export interface WorkerFigures {
@@ -50,6 +62,7 @@ export type DecisionReason =
   | "queue-unreachable"
   | "backlog"
   | "urgent-backlog"
+  | "arrival-rate"
   | "warm-pool"
   | "min-bound"
   | "max-bound"
