@@ -77,7 +77,7 @@ export async function createWorld(): Promise<World> {
     redis,
     cleanup: async () => {
       const keys = await redis.keys(`bull:${env.QUEUE_NAME}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
       redis.disconnect();
       await db.end();
       const drop = createPool(base);
