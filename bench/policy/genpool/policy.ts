@@ -10,7 +10,7 @@ import { decide } from "../../../operator/scaling/decide.ts";
 import { initialHistory } from "../../../operator/scaling/history.ts";
 import { planNodes } from "../../../operator/scaling/nodes/plan.ts";
 import type { NodeGroupObservation, NodePlanMemory } from "../../../operator/scaling/nodes/types.ts";
-import type { HistoryEntry } from "../../../operator/scaling/types.ts";
+import type { HistoryEntry, RateFigures } from "../../../operator/scaling/types.ts";
 import { spotPerHour } from "../cost.ts";
 import type { SimConfig } from "../config.ts";
 import type { GroupView, Observation, Policy } from "../policy.ts";
@@ -22,6 +22,33 @@ export const EPOCH_MS = Date.parse("2026-01-05T00:00:00Z");
 export const RECONCILE_S = 2;
 
 const nodeName = (id: number): string => `node-${id}`;
+
+/**
+ * Cumulative queue counters an operator can read from BullMQ (the job id counter for jobs added;
+ * completed jobs' processedOn -> finishedOn for service time). Optional: when the simulator's
+ * observation carries them, Genpool gets the arrival-rate figures; otherwise the backlog alone.
+ */
+interface QueueCounters { addedTotal?: number; completedTotal?: number; completedServiceSTotal?: number }
+interface CounterSample { atS: number; added: number; completed: number; serviceS: number }
+
+/** Arrivals are counted over the last 15 s (a burst shows within seconds), service times over 2 min. */
+const ARRIVAL_WINDOW_S = 15;
+const SERVICE_WINDOW_S = 120;
+
+/** The oldest sample at or after `fromS` (the window's start as far as the samples reach). */
+const since = (samples: CounterSample[], fromS: number): CounterSample => samples.find((x) => x.atS >= fromS) ?? samples[samples.length - 1]!;
+
+/** Rate figures from a trailing window of counter samples, as the operator would keep them in memory. */
+function rateFigures(samples: CounterSample[]): RateFigures {
+  const now = samples[samples.length - 1]!;
+  const a = since(samples, now.atS - ARRIVAL_WINDOW_S);
+  const s = since(samples, now.atS - SERVICE_WINDOW_S);
+  const completed = now.completed - s.completed;
+  return {
+    arrivalsPerSecond: now.atS > a.atS ? (now.added - a.added) / (now.atS - a.atS) : undefined,
+    meanServiceSeconds: completed > 0 ? (now.serviceS - s.serviceS) / completed : undefined,
+  };
+}
 
 /**
  * A group as the cloud reports it: a noticed node is still in the group (marked for termination)
@@ -64,13 +91,20 @@ export function genpool(config: SimConfig, spec: GenerationPoolSpec, onDecision?
   let history: HistoryEntry[] | undefined;
   let idleSince: number | null = null;
   let memory: NodePlanMemory = { groups: {}, idleSince: {} };
+  let samples: CounterSample[] = [];
+  const rates = (nowS: number, c: QueueCounters): RateFigures => {
+    if (c.addedTotal === undefined || c.completedTotal === undefined || c.completedServiceSTotal === undefined) return {};
+    samples = [...samples.filter((x) => x.atS >= nowS - SERVICE_WINDOW_S), { atS: nowS, added: c.addedTotal, completed: c.completedTotal, serviceS: c.completedServiceSTotal }];
+    return rateFigures(samples);
+  };
   return {
     name: "genpool",
     tickS: RECONCILE_S,
     step(obs: Observation) {
       const now = EPOCH_MS + obs.nowS * 1000;
       history ??= initialHistory(obs.workers.desired, now);
-      const queue = { waiting: obs.queue.waiting, prioritized: 0, active: obs.queue.active, delayedSoon: 0, paused: false, oldestWaitingSeconds: obs.queue.oldestWaitS };
+      const counters: Observation["queue"] & QueueCounters = obs.queue;
+      const queue = { waiting: obs.queue.waiting, prioritized: 0, active: obs.queue.active, delayedSoon: 0, paused: false, oldestWaitingSeconds: obs.queue.oldestWaitS, ...rates(obs.nowS, counters) };
       const decision = decide({ spec, queue, workers: { current: obs.workers.desired, ready: obs.workers.ready, busy: obs.workers.busy }, idleSince, history, now });
       history = decision.history;
       idleSince = decision.idleSince;
