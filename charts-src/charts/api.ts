@@ -1,11 +1,11 @@
 import { Chart, JsonPatch } from "cdk8s";
-import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { configChecksum, dataPlaneConfig, dbCredentials, fromSecret, redisCredentials, SecretRef } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
+import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 

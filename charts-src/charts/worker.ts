@@ -1,11 +1,11 @@
 import { Chart, JsonPatch } from "cdk8s";
-import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { GpuNode, Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { configChecksum, dataPlaneConfig, dbCredentials, envList, redisCredentials } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
+import { PatchedDeployment } from "../lib/patched-deployment.ts";
 import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 
@@ -65,7 +65,6 @@ export class WorkerChart extends Chart {
     }, [JsonPatch.add(`/spec/template/spec/initContainers/${SIDECAR_INDEX}/restartPolicy`, "Always")]);
   }
 }
-
 
 /** Grace period: the longest job plus the reserve to hand it back or store its result. */
 export function terminationGraceSeconds(s: Settings): number {
