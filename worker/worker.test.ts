@@ -235,3 +235,18 @@ test("[integration] a job whose id differs from its generationId fails without r
   t.regex(failed!.failedReason, /differs from generationId/);
   t.is((await objectKeys(world)).length, 1);
 });
+
+test("[integration] the worker takes no job before InvokeAI answers, then processes it", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  const port = fake.port;
+  await fake.stop(); // connection refused, as while the sidecar boots
+  const worker = spawnWorker(world, { BACKEND: "invokeai", INVOKEAI_URL: `http://127.0.0.1:${port}` });
+  t.teardown(() => void worker.kill("SIGKILL"));
+  const job = await enqueueGeneration(world, queue);
+  await new Promise((r) => setTimeout(r, 2500));
+  t.is(await (await queue.getJob(job.generationId))!.getState(), "waiting");
+  t.is((await generation(world, job.generationId)).status, "queued");
+  await fake.start(port);
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion");
+  t.is(fake.enqueued, 1);
+});
