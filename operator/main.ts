@@ -46,7 +46,7 @@ const work = new WorkQueue();
 let leading = false;
 
 const wakeups = new QueueWakeups(redisTarget, clock, (q) => {
-  for (const key of index.poolsOnQueue(q)) work.add(key);
+  for (const key of index.poolsOnQueue(q)) work.add(key, true);
 }, (q, err) => log.debug({ queue: q.name, err: err.message }, "Queue events error"));
 
 function syncWakeups(): void {
@@ -78,7 +78,7 @@ const watches = [
       onChange: (k) => {
         const key = poolKey(k.namespace, k.name);
         known.add(key);
-        work.add(key);
+        work.add(key, true);
       },
       onError: (err) => log.warn({ path, err: String(err) }, "Watch ended"),
     })),
@@ -86,7 +86,7 @@ const watches = [
     new RestartingWatch(kc, {
       path,
       onChange: (k) => {
-        for (const key of index.poolsOfDeployment(k.namespace, k.name)) work.add(key);
+        for (const key of index.poolsOfDeployment(k.namespace, k.name)) work.add(key, true);
       },
       onError: (err) => log.warn({ path, err: String(err) }, "Watch ended"),
     })),

@@ -16,7 +16,8 @@ export type Outcome = { requeueAfterMs?: number | undefined };
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
-  private readonly dirty = new Set<string>();
+  /** Keys added while being processed, and whether any of those adds was urgent. */
+  private readonly dirty = new Map<string, boolean>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private processing: string | undefined;
@@ -30,17 +31,33 @@ export class WorkQueue {
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
   }
 
-  /** Queues the key now (deduplicated). */
-  add(key: string): void {
+  /**
+   * Queues the key now (deduplicated). `urgent` keys (something changed: a queue event, a watch
+   * event) go ahead of routine ones (resync, requeue-after), so with many pools a burst is not
+   * stuck behind a resync pass.
+   */
+  add(key: string, urgent = false): void {
     if (this.stopped) return;
     if (this.processing === key) {
-      this.dirty.add(key);
+      this.dirty.set(key, urgent || this.dirty.get(key) === true);
       return;
     }
-    if (this.queued.has(key)) return;
+    if (this.queued.has(key)) {
+      if (urgent) this.moveToFront(key);
+      return;
+    }
     this.queued.add(key);
-    this.queue.push(key);
+    if (urgent) this.queue.unshift(key);
+    else this.queue.push(key);
     this.wake?.();
+  }
+
+  private moveToFront(key: string): void {
+    const i = this.queue.indexOf(key);
+    if (i > 0) {
+      this.queue.splice(i, 1);
+      this.queue.unshift(key);
+    }
   }
 
   /** Queues the key after a delay; an earlier pending delay for the same key wins. */
@@ -94,7 +111,9 @@ export class WorkQueue {
       this.processing = key;
       await this.process(key, handle, onError);
       this.processing = undefined;
-      if (this.dirty.delete(key)) this.add(key);
+      const again = this.dirty.get(key);
+      this.dirty.delete(key);
+      if (again !== undefined) this.add(key, again);
     }
   }
 

@@ -36,6 +36,8 @@ export class LeaderElector {
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The round in progress, which release() lets finish so it cannot re-take the Lease afterwards. */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   private readonly store: LeaseStore;
   private readonly identity: string;
@@ -60,7 +62,8 @@ export class LeaderElector {
 
   private async loop(): Promise<void> {
     if (this.stopped) return;
-    await this.round();
+    this.inflight = this.round();
+    await this.inflight;
     if (!this.stopped) this.timer = setTimeout(() => void this.loop(), this.timing.retryMs);
   }
 
@@ -122,10 +125,18 @@ export class LeaderElector {
   async release(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.inflight;
     if (!this.leading) return;
     this.setLeading(false);
-    const current = await this.store.read();
-    if (current?.holder !== this.identity) return;
-    await this.store.write(current, { holder: "", leaseDurationSeconds: 1, transitions: current.transitions, now: this.clock.now(), acquired: false });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.store.read();
+      if (current?.holder !== this.identity) return;
+      try {
+        await this.store.write(current, { holder: "", leaseDurationSeconds: 1, transitions: current.transitions, now: this.clock.now(), acquired: false });
+        return;
+      } catch (err) {
+        if (!(err instanceof LeaseConflictError)) throw err;
+      }
+    }
   }
 }

@@ -1,5 +1,5 @@
 -- Reads one BullMQ queue's demand atomically (a script runs as one unit in Redis).
--- KEYS: 1 wait, 2 paused, 3 prioritized, 4 active, 5 delayed, 6 meta
+-- KEYS: 1 wait, 2 paused, 3 prioritized, 4 active, 5 delayed, 6 meta, 7 busy-worker hash (docs/API.md "Worker registration")
 -- ARGV: 1 job key prefix ("bull:<queue>:"), 2 highest delayed score counted as demand
 -- Returns: { paused, waiting, prioritized, active, delayedSoon, delayedTotal, oldestTimestamp, then (jobId, processedBy) pairs per active job }
 local rcall = redis.call
@@ -26,10 +26,14 @@ for _, id in ipairs(candidates) do
 end
 
 local result = { paused, waiting, prioritized, active, delayedSoon, delayedTotal, oldest }
--- "pb" (processedBy) is the BullMQ Worker's name, which Genpool workers set to their pod name.
+-- Who runs each active job: the worker's own registration (job id -> pod name) first; else "pb"
+-- (processedBy), the BullMQ Worker name, which Genpool workers set to their pod name and which
+-- BullMQ writes in the same step that makes the job active. Stale registrations of jobs that are
+-- no longer active are never read.
 local ids = rcall("LRANGE", KEYS[4], 0, 999)
 for _, id in ipairs(ids) do
-  local by = rcall("HGET", ARGV[1] .. id, "pb")
+  local by = rcall("HGET", KEYS[7], id)
+  if not by then by = rcall("HGET", ARGV[1] .. id, "pb") end
   result[#result + 1] = id
   result[#result + 1] = by or ""
 end

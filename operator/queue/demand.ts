@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import type { Clock } from "../clock.ts";
+import { busyHashKey } from "../../worker/job/keys.ts";
 
 const script = readFileSync(new URL("./demand.lua", import.meta.url), "utf8");
 
@@ -20,7 +21,7 @@ export interface QueueDemand {
   paused: boolean;
   /** Age of the oldest job that waits for a worker, 0 when none waits. */
   oldestWaitingSeconds: number;
-  /** Active jobs and the worker (pod) name that holds each; "" when the worker has no name. */
+  /** Active jobs and the worker pod that holds each (its registration, else the BullMQ Worker name); "" when unknown. */
   activeJobs: Array<{ jobId: string; worker: string }>;
 }
 
@@ -44,7 +45,7 @@ type Row = Array<number | string>;
 /** Reads a queue's demand in one Redis script run. Throws when Redis cannot be read. */
 export async function readQueueDemand(redis: Redis, query: DemandQuery, clock: Clock): Promise<QueueDemand> {
   const base = `${query.prefix}:${query.queue}:`;
-  const keys = ["wait", "paused", "prioritized", "active", "delayed", "meta"].map((k) => base + k);
+  const keys = [...["wait", "paused", "prioritized", "active", "delayed", "meta"].map((k) => base + k), busyHashKey(query.queue, query.prefix)];
   const now = clock.now();
   const maxScore = delayedMaxScore(now + query.delayedLeadSeconds * 1000);
   const row = (await redis.eval(script, keys.length, ...keys, base, String(maxScore))) as Row;

@@ -6,6 +6,7 @@ import { kubeConfig, sandboxEnv } from "../support/sandbox.ts";
 import { podsOf, running } from "../support/gpu-workloads.ts";
 import { replicasOf, scaleEvents, until, useOperator } from "./support/operator.ts";
 import { usePoolFixture } from "./support/fixtures.ts";
+import { busyHashKey } from "../../worker/job/keys.ts";
 
 test("[integration] scales out on a burst, drains, returns to min and never deletes a busy worker's pod", async (t) => {
   t.timeout(180_000);
@@ -32,6 +33,7 @@ test("[integration] scales out on a burst, drains, returns to min and never dele
   const busyWhenDeleted: string[] = [];
   const deleted = new Set<string>();
   const finishedWhileAlive: string[] = [];
+  const longJobPods = new Set<string>();
   const abort = await new Watch(kubeConfig()).watch(
     `/api/v1/namespaces/${fx.namespace}/pods`,
     {},
@@ -46,12 +48,17 @@ test("[integration] scales out on a burst, drains, returns to min and never dele
   );
   t.teardown(() => abort.abort());
 
-  // One BullMQ worker per pod, named after it (as a real worker pod names itself from POD_NAME).
+  // One BullMQ worker per pod, named after it and registering the job it runs, as a worker pod
+  // does (POD_NAME; docs/API.md "Worker registration").
+  const registry = await queue.client;
   const pods = running(await podsOf(fx.namespace, fx.deployment)).map((p) => p.metadata!.name!);
   const workers = pods.map((pod) => new Worker(fx.queue, async (job) => {
     busy.add(pod);
+    await registry.hset(busyHashKey(fx.queue), { [job.id!]: pod });
+    if ((job.data as { ms: number }).ms > 1_000) longJobPods.add(pod);
     await sleep((job.data as { ms: number }).ms);
     busy.delete(pod);
+    await registry.hdel(busyHashKey(fx.queue), job.id!);
     if (!deleted.has(pod)) finishedWhileAlive.push(pod);
   }, { connection, name: pod, concurrency: 1 }));
   t.teardown(() => Promise.all(workers.map((w) => w.close(true))));
@@ -61,6 +68,8 @@ test("[integration] scales out on a burst, drains, returns to min and never dele
   await until("pods gone", async () => (await podsOf(fx.namespace, fx.deployment)).length === 1, 30_000);
 
   t.deepEqual(busyWhenDeleted, [], "a pod was deleted while its worker ran a job");
+  t.is(longJobPods.size, 3);
+  for (const pod of longJobPods) t.true(finishedWhileAlive.includes(pod), `${pod} was deleted before its long job finished`);
   t.true(deleted.size >= 9, `expected 9 deleted pods, saw ${deleted.size}`);
   const events = await scaleEvents(fx.namespace, fx.pool);
   t.true(events.some((e) => e.reason === "ScaledUp" && /from 1 to 10/.test(e.message)), JSON.stringify(events));

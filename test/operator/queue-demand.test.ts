@@ -3,6 +3,7 @@ import { Queue, Worker, type Job } from "bullmq";
 import { connectRedis } from "../../operator/queue/connection.ts";
 import { delayedMaxScore, readQueueDemand } from "../../operator/queue/demand.ts";
 import { RedisServer } from "./support/redis-server.ts";
+import { busyHashKey } from "../../worker/job/keys.ts";
 
 let server: RedisServer;
 test.before(async () => {
@@ -91,4 +92,22 @@ test("[integration] throws when Redis cannot be reached", async (t) => {
   await readQueueDemand(redis, { queue: "x", prefix: "bull", delayedLeadSeconds: 0 }, clock);
   await down.stop();
   await t.throwsAsync(readQueueDemand(redis, { queue: "x", prefix: "bull", delayedLeadSeconds: 0 }, clock));
+});
+
+test("[integration] the worker registration hash names the pod when the BullMQ Worker has no name", async (t) => {
+  const name = queueName();
+  const queue = new Queue(name, { connection: connection() });
+  const redis = connectRedis(connection());
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let started!: (job: Job) => void;
+  const active = new Promise<Job>((resolve) => (started = resolve));
+  const worker = new Worker(name, async (job) => { started(job); await held; }, { connection: connection(), concurrency: 1 });
+  t.teardown(async () => { release(); await worker.close(); await queue.close(); redis.disconnect(); });
+  await queue.add("gen", {});
+  const job = await active;
+  // As a Genpool worker registers itself (docs/API.md "Worker registration"), plus a stale entry.
+  await redis.hset(busyHashKey(name), job.id!, "gpu-worker-abc", "no-longer-active", "gpu-worker-old");
+  const demand = await readQueueDemand(redis, { queue: name, prefix: "bull", delayedLeadSeconds: 0 }, clock);
+  t.deepEqual(demand.activeJobs, [{ jobId: job.id!, worker: "gpu-worker-abc" }]);
 });
