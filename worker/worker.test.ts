@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { createServer as createNetServer } from "node:net";
 import test from "ava";
 import { Queue } from "bullmq";
 import { PNG } from "pngjs";
@@ -249,4 +251,49 @@ test("[integration] the worker takes no job before InvokeAI answers, then proces
   await fake.start(port);
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion");
   t.is(fake.enqueued, 1);
+});
+
+/** A private redis-server on a free port, so a test may stop and restart it. */
+async function privateRedis(): Promise<{ port: number; start: () => Promise<void>; stop: () => Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  let child: ReturnType<typeof spawn> | null = null;
+  const start = async (): Promise<void> => {
+    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"], { stdio: "ignore" });
+    await eventually(async () => {
+      const ok = await fetch(`http://127.0.0.1:${port}`).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== "ECONNREFUSED");
+      return ok;
+    }, 10_000, "redis up");
+  };
+  const stop = async (): Promise<void> => {
+    const c = child;
+    child = null;
+    if (!c) return;
+    c.kill("SIGKILL");
+    await exited(c);
+  };
+  await start();
+  return { port, start, stop };
+}
+
+test("[integration] a Redis outage is waited out: the worker keeps running and takes jobs once Redis is back", async (t) => {
+  const { world } = await setup(t);
+  const redis = await privateRedis();
+  t.teardown(redis.stop);
+  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: "127.0.0.1", port: redis.port } });
+  t.teardown(() => queue.close());
+  const worker = spawnWorker(world, { BACKEND: "procedural", REDIS_PORT: String(redis.port) });
+  t.teardown(() => void worker.kill("SIGKILL"));
+  await eventually(async () => (await queue.getWorkers()).length > 0, 20_000, "worker connected");
+  await redis.stop();
+  await new Promise((r) => setTimeout(r, 3000));
+  t.is(worker.exitCode, null, `worker still running during the outage\n${worker.output()}`);
+  await redis.start();
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion");
+  t.is((await objectKeys(world)).length, 1);
 });
