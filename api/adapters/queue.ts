@@ -20,6 +20,8 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
   });
+  // If the timeout wins, p may still reject later: observe it so it is not an unhandled rejection.
+  p.catch(() => undefined);
   try {
     return await Promise.race([p, timeout]);
   } finally {

@@ -7,6 +7,8 @@ const withTimeout = async <T>(p: Promise<T>, ms: number): Promise<T> => {
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("timeout")), ms);
   });
+  // If the timeout wins, p may still reject later: observe it so it is not an unhandled rejection.
+  p.catch(() => undefined);
   try {
     return await Promise.race([p, timeout]);
   } finally {
