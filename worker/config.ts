@@ -17,7 +17,6 @@ const shape = {
   POLL_INTERVAL_MS: int("POLL_INTERVAL_MS", 10, 60_000, 750),
   /** BullMQ lock duration; a killed worker's job is re-delivered after about this long. */
   LOCK_DURATION_MS: int("LOCK_DURATION_MS", 1000, 600_000, 30_000),
-  METRICS_PORT: int("METRICS_PORT", 0, 65535, 0),
 };
 
 /** Parsed worker configuration. */
