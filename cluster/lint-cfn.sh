@@ -1,20 +1,10 @@
 #!/usr/bin/env bash
 # Lints the synthesized CloudFormation template with cfn-lint (errors fail) and checkov
 # (every failed check fails unless skipped with a reason in the template metadata).
-# The tools live in a virtualenv named after a hash of cluster/requirements-lint.txt,
-# so a change of pins builds a new one and an unchanged one is reused.
+# The tools live in the virtualenv that scripts/iac-lint-venv.sh prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-req=cluster/requirements-lint.txt
-hash=$(sha256sum "$req" | cut -c1-12)
-venv="${HOME}/.cache/genpool/venv-iaclint-${hash}"
-if [[ ! -f "${venv}/.complete" ]]; then
-  echo "creating ${venv}" >&2
-  rm -rf "${venv}"
-  python3 -m venv "${venv}"
-  "${venv}/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  touch "${venv}/.complete"
-fi
+venv="$(bash scripts/iac-lint-venv.sh)"
 if [[ "${GENPOOL_SKIP_SYNTH:-}" != "1" ]]; then
   npm run --silent synth:cluster
 fi
