@@ -47,8 +47,9 @@ let leading = false;
 
 const wakeups = new QueueWakeups(redisTarget, clock, (q) => {
   for (const key of index.poolsOnQueue(q)) work.add(key, true);
-}, (q, err) => log.debug({ queue: q.name, err: err.message }, "Queue events error"));
+}, (q, err) => log.debug({ queue: q.name, err: err.message }, "Queue events error")); // BullMQ reconnects by itself; reads report outages
 
+/** Opens and closes QueueEvents streams to match the pools; a failure is retried at the next resync. */
 function syncWakeups(): void {
   wakeups.sync(index.queues()).catch((err: unknown) => log.warn({ err: String(err) }, "Queue events sync failed"));
 }
@@ -134,6 +135,7 @@ void work.run(
 
 const resync = setInterval(() => {
   lastLoop = clock.now();
+  syncWakeups();
   for (const key of known) work.add(key);
 }, config.RESYNC_SECONDS * 1000);
 
@@ -141,7 +143,8 @@ const app = createApp({
   metrics,
   health: {
     live: () => clock.now() - lastLoop < Math.max(config.RESYNC_SECONDS * 3000, 60_000),
-    ready: () => true,
+    // Ready once the API server answered an election round recently (leader or standby alike).
+    ready: () => clock.now() - elector.lastContact < config.LEASE_DURATION_SECONDS * 1000,
   },
 });
 const handler = app.callback();

@@ -33,6 +33,7 @@ export class LeaderElector {
   private observed: LeaseRecord | undefined;
   private observedAt = 0;
   private lastRenew = 0;
+  private contact = 0;
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -54,6 +55,11 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /** ms epoch of the last round that reached the API server (0 before the first). */
+  get lastContact(): number {
+    return this.contact;
+  }
+
   /** Runs rounds every retryMs until stopped. */
   start(): void {
     this.stopped = false;
@@ -73,8 +79,10 @@ export class LeaderElector {
     let result: "won" | "held-by-other" | "failed";
     try {
       result = (await this.tryAcquireOrRenew(now)) ? "won" : "held-by-other";
+      this.contact = now;
     } catch (err) {
-      if (!(err instanceof LeaseConflictError)) this.log.warn({ err }, "Leader election round failed");
+      if (err instanceof LeaseConflictError) this.contact = now;
+      else this.log.warn({ err: String(err) }, "Leader election round failed");
       result = "failed";
     }
     if (result === "won") this.lastRenew = now;

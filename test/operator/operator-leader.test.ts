@@ -23,6 +23,8 @@ test("[integration] with two replicas only the leader scales; the standby takes 
   const standbyName = leader === a ? "operator-b" : "operator-a";
   const lease = await kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: fx.namespace, name: "genpool-operator" });
   t.is(lease.spec?.holderIdentity, leaderName);
+  // Both replicas are ready: the standby is ready to take over.
+  t.deepEqual([await a.probe("/readyz"), await b.probe("/readyz"), await a.probe("/healthz")], [200, 200, 200]);
 
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
   await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 20_000);

@@ -105,6 +105,11 @@ export class OperatorProcess {
     return this.logs.filter((l) => l.msg === msg);
   }
 
+  /** HTTP status of a probe path (/healthz, /readyz). */
+  async probe(path: string): Promise<number> {
+    return (await fetch(`http://127.0.0.1:${this.metricsPort}${path}`)).status;
+  }
+
   /** Text of /metrics. */
   async metrics(): Promise<string> {
     return (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
