@@ -2,6 +2,7 @@ import { App, YamlOutputType } from "cdk8s";
 import type { Settings } from "./config/settings.ts";
 import { ApiChart } from "./charts/api.ts";
 import { CrdsChart } from "./charts/crds.ts";
+import { GpuDevicePluginChart } from "./charts/gpu-device-plugin.ts";
 import { NamespacesChart } from "./charts/namespaces.ts";
 import { NetworkPoliciesChart } from "./charts/network-policies.ts";
 import { OperatorChart } from "./charts/operator.ts";
@@ -15,6 +16,7 @@ import { WorkerChart } from "./charts/worker.ts";
 export const ChartFile = {
   crds: "00-crds",
   namespaces: "10-namespaces",
+  gpuDevicePlugin: "15-gpu-device-plugin",
   networkPolicies: "20-network-policies",
   operator: "30-operator",
   api: "40-api",
@@ -39,6 +41,8 @@ export function genpoolApp(settings: Settings, options: GenpoolAppOptions = {}):
   });
   new CrdsChart(app, ChartFile.crds);
   new NamespacesChart(app, ChartFile.namespaces, settings);
+  // EKS GPU nodes only; KWOK's fake nodes advertise nvidia.com/gpu themselves.
+  if (settings.environment === "production") new GpuDevicePluginChart(app, ChartFile.gpuDevicePlugin);
   new NetworkPoliciesChart(app, ChartFile.networkPolicies, settings);
   new OperatorChart(app, ChartFile.operator, settings);
   new ApiChart(app, ChartFile.api, settings);

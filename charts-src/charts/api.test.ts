@@ -36,6 +36,10 @@ test("the Ingress is an internet-facing ALB with HTTPS, TLS 1.3 policy, redirect
     ["target-type", "ip"],
     ["listen-ports", '[{"HTTP": 80}, {"HTTPS": 443}]'],
     ["certificate-arn", s.ingress!.certificateArn],
+    // The ALB uses the security group cluster/ made (AlbSecurityGroupId output)...
+    ["security-groups", "sg-0123456789abcdef0"],
+    // ...and the controller opens the API pods' node security group to it.
+    ["manage-backend-security-group-rules", "true"],
     ["ssl-policy", "ELBSecurityPolicy-TLS13-1-2-2021-06"],
     ["ssl-redirect", "443"],
     ["healthcheck-path", "/api/v1/health"],

@@ -2,7 +2,7 @@ import { Chart, JsonPatch } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
-import type { Settings } from "../config/settings.ts";
+import type { IngressSettings, Settings } from "../config/settings.ts";
 import { configChecksum, dataPlaneConfig, dbCredentials, fromSecret, redisCredentials, SecretRef } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
 import { PatchedDeployment } from "../lib/patched-deployment.ts";
@@ -60,7 +60,7 @@ export class ApiChart extends Chart {
         ports: [{ name: "http", port: API_PORT, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" }],
       },
     });
-    if (settings.ingress) this.ingress(settings.ingress.certificateArn, settings.ingress.host);
+    if (settings.ingress) this.ingress(settings.ingress);
     new k8s.KubeHorizontalPodAutoscalerV2(this, "hpa", {
       metadata: meta(NAME, namespace, labels),
       spec: {
@@ -77,13 +77,13 @@ export class ApiChart extends Chart {
     });
   }
 
-  private ingress(certificateArn: string, host: string | undefined): void {
+  private ingress({ certificateArn, securityGroupId, host }: IngressSettings): void {
     const backend = { service: { name: NAME, port: { name: "http" } } };
     const paths = [{ path: "/", pathType: "Prefix", backend }];
     new k8s.KubeIngress(this, "ingress", {
       metadata: {
         ...meta(NAME, namespace, componentLabels("api")),
-        annotations: albAnnotations(certificateArn),
+        annotations: albAnnotations(certificateArn, securityGroupId),
       },
       spec: {
         ingressClassName: "alb",
@@ -93,14 +93,20 @@ export class ApiChart extends Chart {
   }
 }
 
-/** AWS Load Balancer Controller annotations: HTTPS only (HTTP redirects), IP targets, protected ALB. */
-export function albAnnotations(certificateArn: string): Record<string, string> {
+/**
+ * AWS Load Balancer Controller annotations: HTTPS only (HTTP redirects), IP targets, protected ALB,
+ * fronted by the security group cluster/ made (the controller then creates no frontend group of its
+ * own) and with the controller managing the backend rules from the ALB to the pods.
+ */
+export function albAnnotations(certificateArn: string, securityGroupId: string): Record<string, string> {
   const p = "alb.ingress.kubernetes.io";
   return {
     [`${p}/scheme`]: "internet-facing",
     [`${p}/target-type`]: "ip",
     [`${p}/listen-ports`]: '[{"HTTP": 80}, {"HTTPS": 443}]',
     [`${p}/certificate-arn`]: certificateArn,
+    [`${p}/security-groups`]: securityGroupId,
+    [`${p}/manage-backend-security-group-rules`]: "true",
     [`${p}/ssl-policy`]: ALB_SSL_POLICY,
     // The controller answers HTTP with a 301 to HTTPS on 443.
     [`${p}/ssl-redirect`]: "443",

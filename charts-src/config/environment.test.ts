@@ -28,6 +28,7 @@ const requiredKeys: OutputKey[] = [
   OutputKey.RedisPort,
   OutputKey.CertificateArn,
   OutputKey.AlbSourceCidrs,
+  OutputKey.AlbSecurityGroupId,
   OutputKey.GpuOnDemandNodegroupName,
   OutputKey.GpuSpotNodegroupName,
   OutputKey.ApiRepositoryUri,
@@ -55,6 +56,7 @@ const badValues: [key: OutputKey, value: string, message: RegExp][] = [
   [OutputKey.CertificateArn, "none", /"CertificateArn" is "none"; production needs an ACM certificate ARN/],
   [OutputKey.ModelsS3Uri, "https://bucket/models", /"ModelsS3Uri" is "https:\/\/bucket\/models"; an s3:\/\/bucket\/prefix\/ URI/],
   [OutputKey.Region, "", /Missing CDK output "Region"/],
+  [OutputKey.AlbSecurityGroupId, "alb-sg", /"AlbSecurityGroupId" is "alb-sg"; a security group ID \(sg- and 8 or 17 hex digits\)/],
 ];
 for (const [key, value, message] of badValues) {
   test(`production rejects ${key}=${JSON.stringify(value)} with a clear message`, (t) => {

@@ -47,7 +47,11 @@ export function productionSettings(inputs: ProductionInputs): Settings {
     redis: { host: out(OutputKey.RedisEndpoint), port: validPort(OutputKey.RedisPort, out(OutputKey.RedisPort)), tls: true, authRequired: true },
     auth: { issuer: inputs.jwtIssuer, audience: inputs.jwtAudience, jwksUrl: validHttpsUrl("GENPOOL_JWT_JWKS_URL", inputs.jwtJwksUrl) },
     allowedModels: inputs.allowedModels ?? ["sdxl-base"],
-    ingress: { certificateArn: validCertificateArn(out(OutputKey.CertificateArn)), ...(inputs.host ? { host: inputs.host } : {}) },
+    ingress: {
+      certificateArn: validCertificateArn(out(OutputKey.CertificateArn)),
+      securityGroupId: validSecurityGroupId(out(OutputKey.AlbSecurityGroupId)),
+      ...(inputs.host ? { host: inputs.host } : {}),
+    },
     albSourceCidrs: validCidrs(out(OutputKey.AlbSourceCidrs)),
     gpuNodegroups: { spot: out(OutputKey.GpuSpotNodegroupName), onDemand: out(OutputKey.GpuOnDemandNodegroupName) },
     monitoringNamespaceLabels: { "kubernetes.io/metadata.name": validNamespace(inputs.monitoringNamespace ?? "amazon-cloudwatch") },
@@ -87,6 +91,13 @@ function validImageTag(tag: string): string {
 function validCertificateArn(value: string): string {
   if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(value)) {
     throw new Error(`CDK output "${OutputKey.CertificateArn}" is "${value}"; production needs an ACM certificate ARN (arn:aws:acm:region:account:certificate/id) for the HTTPS listener`);
+  }
+  return value;
+}
+
+function validSecurityGroupId(value: string): string {
+  if (!/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/.test(value)) {
+    throw new Error(`CDK output "${OutputKey.AlbSecurityGroupId}" is "${value}"; a security group ID (sg- and 8 or 17 hex digits) is allowed`);
   }
   return value;
 }

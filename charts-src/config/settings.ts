@@ -70,6 +70,8 @@ export interface RedisSettings {
 /** Public entry point: ALB Ingress. */
 export interface IngressSettings {
   readonly certificateArn: string;
+  /** Security group cluster/ made for the ALB (AlbSecurityGroupId): client CIDRs in, API port out. */
+  readonly securityGroupId: string;
   /** Host name the Ingress rule matches; undefined matches every host. */
   readonly host?: string;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import test from "ava";
 import { localSettings } from "../config/local.ts";
+import { exampleProductionSettings } from "./fixtures.ts";
 import { allManifests } from "./manifests.ts";
 import { ScanException } from "./scan.ts";
 
@@ -15,10 +16,10 @@ test("every scanner exception carries a reason and is explained in docs/CHARTS.m
   }
 });
 
-test("only Deployments skip checks, each skip as id=reason", (t) => {
-  for (const o of allManifests(localSettings())) {
+test("only workloads (Deployments, DaemonSets) skip checks, each skip as id=reason", (t) => {
+  for (const o of [...allManifests(localSettings()), ...allManifests(exampleProductionSettings())]) {
     const skips = Object.entries(o.metadata.annotations ?? {}).filter(([k]) => k.startsWith("checkov.io/skip"));
-    if (o.kind !== "Deployment") t.deepEqual(skips, [], `${o.kind} ${o.metadata.name}`);
+    if (o.kind !== "Deployment" && o.kind !== "DaemonSet") t.deepEqual(skips, [], `${o.kind} ${o.metadata.name}`);
     for (const [, value] of skips) t.regex(value, /^CKV_K8S_\d+=.{20,}$/);
   }
 });

@@ -16,6 +16,12 @@ export const ScanException = {
   /** The worker has no HTTP endpoint; it exits on fatal errors and the pod's readiness follows the InvokeAI sidecar. */
   workerProbes: ["CKV_K8S_8", "worker exposes no endpoint; it exits on fatal errors, InvokeAI sidecar has probes"],
   workerReadiness: ["CKV_K8S_9", "worker takes jobs from Redis, not traffic; InvokeAI sidecar readiness gates the pod"],
+  /** The NVIDIA device plugin creates its socket in the kubelet's root-owned hostPath directory. */
+  devicePluginRoot: ["CKV_K8S_23", "NVIDIA device plugin writes its socket into root-owned /var/lib/kubelet/device-plugins"],
+  devicePluginRootUid: ["CKV_K8S_40", "NVIDIA device plugin runs as root like upstream; no escalation, all capabilities dropped"],
+  /** The device plugin serves gRPC on a Unix socket only; the kubelet re-registers it when it exits. */
+  devicePluginLiveness: ["CKV_K8S_8", "device plugin serves only a kubelet Unix socket; it exits on failure and is restarted"],
+  devicePluginReadiness: ["CKV_K8S_9", "device plugin takes no Service traffic; the kubelet sees it through registration"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** Annotations that tell checkov which checks an object skips, and why. */
