@@ -27,7 +27,7 @@ test("[integration] with two replicas only the leader scales; the standby takes 
   t.deepEqual([await a.probe("/readyz"), await b.probe("/readyz"), await a.probe("/healthz")], [200, 200, 200]);
 
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
-  await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 20_000);
+  await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 45_000);
   t.deepEqual((await scaleEvents(fx.namespace, fx.pool)).map((e) => e.instance), [leaderName]);
   t.deepEqual(standby.lines("Scaled worker Deployment"), []);
 
@@ -37,7 +37,7 @@ test("[integration] with two replicas only the leader scales; the standby takes 
   await until("standby leads", () => leads(standby), 15_000);
   t.log(`takeover after ${Date.now() - stoppedAt} ms`);
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
-  await until("10 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 20_000);
+  await until("10 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 45_000);
   // Events list in name order (generated names), not time order: compare as sorted lists.
   t.deepEqual((await scaleEvents(fx.namespace, fx.pool)).map((e) => e.instance).sort(), [leaderName, standbyName].sort());
 });

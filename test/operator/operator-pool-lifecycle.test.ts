@@ -33,6 +33,6 @@ test("[integration] paused: true freezes the worker count; unpausing scales to t
   t.deepEqual(await scaleEvents(fx.namespace, fx.pool), []);
 
   await patchPoolSpec(fx.namespace, fx.pool, { paused: false });
-  await until("10 replicas after unpausing", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 20_000);
+  await until("10 replicas after unpausing", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 45_000);
   t.is((await conditionOf(fx.namespace, fx.pool, "Paused"))?.status, "False");
 });

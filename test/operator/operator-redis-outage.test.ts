@@ -17,11 +17,11 @@ test("[integration] holds the worker count while Redis is down (QueueReachable=F
   await useOperator(t, { namespace: fx.namespace, redisHost: redis.host, redisPort: redis.port, podName: "operator-a" });
 
   await queue.addBulk(Array.from({ length: 20 }, () => ({ name: "gen", data: {} })));
-  await until("4 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 4, 20_000);
+  await until("4 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 4, 45_000);
   await until("QueueReachable=True", async () => (await conditionOf(fx.namespace, fx.pool, "QueueReachable"))?.status === "True");
 
   await redis.stop();
-  await until("QueueReachable=False", async () => (await conditionOf(fx.namespace, fx.pool, "QueueReachable"))?.status === "False", 20_000);
+  await until("QueueReachable=False", async () => (await conditionOf(fx.namespace, fx.pool, "QueueReachable"))?.status === "False", 45_000);
   const unreachable = await conditionOf(fx.namespace, fx.pool, "QueueReachable");
   t.is(unreachable?.reason, "RedisUnavailable");
   // Longer than the 3 s scale-down window: missing data must not look like an empty queue.

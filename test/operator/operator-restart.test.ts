@@ -15,7 +15,7 @@ test("[integration] a killed and restarted operator converges without extra scal
   const first = await useOperator(t, options);
 
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
-  await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 20_000);
+  await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 45_000);
   await until("one scale event", async () => (await scaleEvents(fx.namespace, fx.pool)).length === 1);
   const before = await poolStatus(fx.namespace, fx.pool);
 

@@ -22,7 +22,7 @@ test("[integration] scales out on a burst, drains, returns to min and never dele
   // 50 jobs at 5 per worker: 10 workers. The last 3 jobs run long so a scale-down happens while they run.
   const jobs = Array.from({ length: 50 }, (_, i) => ({ name: "gen", data: { ms: i >= 47 ? 9_000 : 400 } }));
   await queue.addBulk(jobs);
-  await until("10 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 20_000);
+  await until("10 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 45_000);
   await until("10 pods Running on fake GPU nodes", async () => {
     const pods = running(await podsOf(fx.namespace, fx.deployment));
     return pods.length === 10 && pods.every((p) => p.spec?.nodeName?.startsWith(fx.nodegroup) === true);
