@@ -164,14 +164,14 @@ test("EKS: Kubernetes 1.35, all control-plane logs, KMS secrets, public+private 
   template.hasResourceProperties("AWS::Logs::LogGroup", { LogGroupName: "/aws/eks/genpool/cluster", RetentionInDays: 90 });
 });
 
-test("EKS add-ons: vpc-cni with prefix delegation and network policy, coredns, kube-proxy, pod identity agent", (t) => {
+test("EKS add-ons: vpc-cni with prefix delegation and network policy, coredns, kube-proxy, pod identity agent, metrics-server", (t) => {
   const addons = ofType("AWS::EKS::Addon").map(([, p]) => p.AddonName).sort();
-  t.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+  t.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
   const cni = ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === "vpc-cni")?.[1];
   t.deepEqual(JSON.parse(String(cni?.ConfigurationValues)), { enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } });
 });
 
-test("creation order: nodes join after the VPC CNI is configured; CoreDNS waits for a node to run on", (t) => {
+test("creation order: nodes join after the VPC CNI is configured; CoreDNS and metrics-server wait for a node to run on", (t) => {
   const cni = idOf("EksVpcCni", "AWS::EKS::Addon");
   const proxy = idOf("EksKubeProxy", "AWS::EKS::Addon");
   for (const [id] of ofType("AWS::EKS::Nodegroup")) {
@@ -180,10 +180,12 @@ test("creation order: nodes join after the VPC CNI is configured; CoreDNS waits 
   }
   const [, c] = ofType("AWS::EKS::Cluster")[0] ?? ["", {}];
   t.false(c.BootstrapSelfManagedAddons, "no self-managed copies to conflict with the managed add-ons");
-  for (const name of ["vpc-cni", "coredns", "kube-proxy"]) {
-    t.is(ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === name)?.[1].ResolveConflicts, "OVERWRITE");
+  for (const name of ["vpc-cni", "coredns", "kube-proxy", "metrics-server"]) {
+    t.is(ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === name)?.[1].ResolveConflicts, "OVERWRITE", name);
   }
-  t.true(json.Resources[idOf("EksCoreDns", "AWS::EKS::Addon")]?.DependsOn?.includes(idOf("SystemNodesNodegroup", "AWS::EKS::Nodegroup")));
+  for (const addon of ["EksCoreDns", "EksMetricsServer"]) {
+    t.true(json.Resources[idOf(addon, "AWS::EKS::Addon")]?.DependsOn?.includes(idOf("SystemNodesNodegroup", "AWS::EKS::Nodegroup")), `${addon} waits for the system nodes`);
+  }
 });
 
 test("node groups: system on-demand in both AZs; GPU on-demand base and GPU spot with NVIDIA AMI, taint and label", (t) => {

@@ -183,6 +183,7 @@ export class GenpoolClusterStack extends Stack {
     );
     for (const g of [system, onDemand, spot]) g.nodegroup.node.addDependency(eksc.vpcCni, eksc.kubeProxy);
     eksc.coreDns.node.addDependency(system.nodegroup);
+    eksc.metricsServer.node.addDependency(system.nodegroup);
     return { onDemand, spot };
   }
 

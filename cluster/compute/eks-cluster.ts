@@ -13,7 +13,7 @@ import { InvalidPropError, requireIntInRange, requireOneOf, withDefaults } from 
 /** Kubernetes versions this construct accepts (EKS standard support, aws-cdk-lib 2.276). */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35", "1.36"] as const;
 
-/** Namespace and ServiceAccount of the AWS Load Balancer Controller that charts-src/ installs. */
+/** Namespace and ServiceAccount of the AWS Load Balancer Controller (Helm install, docs/CLUSTER.md). */
 export const AlbControllerWorkload = { namespace: "kube-system", serviceAccount: "aws-load-balancer-controller" } as const;
 
 /** Properties of {@link GenpoolEksCluster}. */
@@ -54,7 +54,8 @@ const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 /**
  * EKS control plane (aws-eks-v2, native CloudFormation): all control-plane logs, secrets
  * envelope-encrypted with a KMS key, configurable endpoint access, access entries, the four
- * core add-ons, and the IAM role for the AWS Load Balancer Controller (installed by charts-src/).
+ * core add-ons plus metrics-server, and the IAM role for the AWS Load Balancer Controller
+ * (installed with Helm by the platform engineer, docs/CLUSTER.md).
  */
 export class GenpoolEksCluster extends Construct {
   readonly cluster: eks.Cluster;
@@ -67,6 +68,11 @@ export class GenpoolEksCluster extends Construct {
   readonly kubeProxy: eks.Addon;
   /** Depends on the system node group: a CoreDNS Deployment with no node to run on never turns ACTIVE. */
   readonly coreDns: eks.Addon;
+  /**
+   * Resource metrics for the API's HorizontalPodAutoscaler (the EKS community add-on). Like CoreDNS
+   * it is a Deployment: it depends on the system node group.
+   */
+  readonly metricsServer: eks.Addon;
 
   constructor(scope: Construct, id: string, props: GenpoolEksClusterProps) {
     super(scope, id);
@@ -123,8 +129,9 @@ export class GenpoolEksCluster extends Construct {
     });
     this.coreDns = new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
     this.kubeProxy = new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
+    this.metricsServer = new eks.Addon(this, "MetricsServer", { cluster: this.cluster, addonName: "metrics-server" });
     // Later deploys win over hand edits of the add-on configuration instead of failing.
-    for (const addon of [this.vpcCni, this.coreDns, this.kubeProxy]) (addon.node.defaultChild as eks.CfnAddon).resolveConflicts = "OVERWRITE";
+    for (const addon of [this.vpcCni, this.coreDns, this.kubeProxy, this.metricsServer]) (addon.node.defaultChild as eks.CfnAddon).resolveConflicts = "OVERWRITE";
     this.albControllerRole = this.podIdentityRole("AlbController", AlbControllerWorkload, albControllerPolicy());
   }
 
