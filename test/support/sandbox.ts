@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { ExecutionContext } from "ava";
 import { parseSandboxEnv, type SandboxEnv } from "../../sandbox/env.ts";
+import { waitFor } from "../../sandbox/wait.ts";
 
 /** Label on every namespace useNamespace creates, so leftovers are easy to find. */
 export const testNamespaceLabel = "genpool.io/test";
@@ -150,19 +151,6 @@ export function kubectl(args: string[], options: KubectlOptions = {}): Promise<K
 }
 
 /** Polls `probe` until it returns a value other than undefined; throws naming `what` after the timeout. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-    }
-    await sleep(100);
-  }
+export function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return waitFor(probe, { what, timeoutMs });
 }
