@@ -44,9 +44,9 @@ function warmPools(maxSpot: number, seed: number): string {
 
 /** Spec changes the report suggests to the policy owner, replayed so the figures are reproducible. */
 const TUNINGS: [string, (s: GenerationPoolSpec) => GenerationPoolSpec][] = [
-  ["defaults", (s) => s],
-  ["scaleDown.stabilizationSeconds 60, nodeScaleDownDelaySeconds 60", (s) => ({ ...s, scaleDown: { ...s.scaleDown, stabilizationSeconds: 60 }, nodeScaleDownDelaySeconds: 60 })],
-  ["same + targetBacklogPerWorker 2", (s) => ({ ...s, targetBacklogPerWorker: 2, scaleDown: { ...s.scaleDown, stabilizationSeconds: 60 }, nodeScaleDownDelaySeconds: 60 })],
+  ["defaults (scaleDown.stabilizationSeconds 60, nodeScaleDownDelaySeconds 60)", (s) => s],
+  ["HPA-like scaleDown.stabilizationSeconds 300, nodeScaleDownDelaySeconds 600", (s) => ({ ...s, scaleDown: { ...s.scaleDown, stabilizationSeconds: 300 }, nodeScaleDownDelaySeconds: 600 })],
+  ["targetBacklogPerWorker 2", (s) => ({ ...s, targetBacklogPerWorker: 2 })],
   ["targetBacklogPerWorker 1", (s) => ({ ...s, targetBacklogPerWorker: 1 })],
 ];
 
