@@ -35,6 +35,15 @@ const schema = z.object({
   RESYNC_SECONDS: z.coerce.number().positive("RESYNC_SECONDS must be > 0").max(3600).default(30),
   /** Demand includes delayed jobs that become due within this many seconds. */
   DELAYED_LEAD_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * EKS cluster whose managed node groups the pools' spec.nodeGroups name. Unset: the operator
+   * sizes worker Deployments only and never talks to AWS. AWS_REGION / AWS_ENDPOINT_URL and
+   * credentials come from the AWS SDK's standard chain.
+   */
+  EKS_CLUSTER_NAME: z
+    .string()
+    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "EKS_CLUSTER_NAME must be an EKS cluster name (1-100 letters, digits, '-' or '_', starting with a letter or digit)")
+    .optional(),
   KUBECONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
 });

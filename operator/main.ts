@@ -10,6 +10,9 @@ import { loadKubeConfig } from "./kube/client.ts";
 import { PoolClient } from "./kube/pools.ts";
 import { DeploymentClient } from "./kube/deployments.ts";
 import { PodClient } from "./kube/pods.ts";
+import { NodeClient } from "./kube/nodes.ts";
+import { createAwsNodeGroupCloud } from "./aws/aws-node-group-cloud.ts";
+import { GpuNode } from "../cluster/contract.ts";
 import { EventClient } from "./kube/events.ts";
 import { LeaseClient } from "./kube/lease.ts";
 import { RestartingWatch, collectionPaths } from "./kube/watch.ts";
@@ -54,6 +57,9 @@ function syncWakeups(): void {
   wakeups.sync(index.queues()).catch((err: unknown) => log.warn({ err: String(err) }, "Queue events sync failed"));
 }
 
+// The GPU node step exists only with a cluster name: without it no AWS client is created.
+const cloud = config.EKS_CLUSTER_NAME === undefined ? undefined : createAwsNodeGroupCloud({ clusterName: config.EKS_CLUSTER_NAME });
+
 const reconciler = new PoolReconciler({
   pools: new PoolClient(kc),
   deployments: new DeploymentClient(kc),
@@ -67,6 +73,7 @@ const reconciler = new PoolReconciler({
     if (index.set(key, target)) syncWakeups();
   },
   memories,
+  nodes: cloud === undefined ? undefined : { cloud, kube: new NodeClient(kc) },
   clock,
   log,
   metrics,
@@ -91,6 +98,15 @@ const watches = [
       },
       onError: (err) => log.warn({ path, err: String(err) }, "Watch ended"),
     })),
+  // A GPU node turning Ready or getting a termination taint: every pool looks again.
+  ...(cloud === undefined ? [] : [new RestartingWatch(kc, {
+    path: "/api/v1/nodes",
+    labelSelector: `${GpuNode.roleLabel}=true`,
+    onChange: () => {
+      for (const key of known) work.add(key, true);
+    },
+    onError: (err) => log.warn({ path: "/api/v1/nodes", err: String(err) }, "Watch ended"),
+  })]),
 ];
 
 const elector = new LeaderElector({
@@ -149,7 +165,7 @@ const app = createApp({
 });
 const handler = app.callback();
 const server = createServer((req, res) => void handler(req, res)).listen(config.METRICS_PORT, () => {
-  log.info({ port: config.METRICS_PORT, identity: config.POD_NAME, namespaces: config.WATCH_NAMESPACES }, "Operator started");
+  log.info({ port: config.METRICS_PORT, identity: config.POD_NAME, namespaces: config.WATCH_NAMESPACES, eksCluster: config.EKS_CLUSTER_NAME ?? null }, "Operator started");
 });
 
 for (const w of watches) w.start();
@@ -166,6 +182,7 @@ async function shutdown(signal: string): Promise<void> {
   await elector.release().catch((err: unknown) => log.warn({ err: String(err) }, "Lease release failed"));
   await wakeups.closeAll();
   redis.disconnect();
+  cloud?.close();
   server.close();
   process.exit(0);
 }

@@ -1,4 +1,5 @@
 import type { HistoryEntry } from "../scaling/types.ts";
+import type { NodePlanMemory } from "../scaling/nodes/types.ts";
 
 /** What decide() hands back for the next call, kept per pool in memory. */
 export interface PoolMemory {
@@ -6,6 +7,8 @@ export interface PoolMemory {
   idleSince: number | null;
   /** ms epoch of the last worker count change this process made. */
   lastScaleTime: number | undefined;
+  /** What planNodes() hands back for the next call (timers of the node groups). */
+  nodes: NodePlanMemory;
 }
 
 /**

@@ -15,6 +15,8 @@ import { buildStatus, iso, statusChanged } from "./status.ts";
 import { mergeConditions } from "./conditions.ts";
 import type { PoolMemories, PoolMemory } from "./memory.ts";
 import type { Outcome } from "./workqueue.ts";
+import { emptyNodeMemory, runNodeStep, type NodeStepDeps } from "./node-step.ts";
+import { lowerDelayMs, nodeStatusOf, nodeStepEnabled, type NodeStatus } from "./node-status.ts";
 import { splitKey } from "./workqueue.ts";
 
 /** The adapters and pure functions one reconcile uses; each is a narrow slice of operator/kube or operator/queue. */
@@ -29,6 +31,8 @@ export interface ReconcileDeps {
   /** Tells the wiring which queue and Deployment wake this pool (undefined: the pool is gone). */
   track(key: string, target: { queue: QueueId; namespace: string; deployment: string } | undefined): void;
   memories: PoolMemories;
+  /** The GPU node step (EKS_CLUSTER_NAME set); undefined: the operator sizes the Deployment only. */
+  nodes?: NodeStepDeps | undefined;
   clock: Clock;
   log: Logger;
   metrics: OperatorMetrics;
@@ -64,7 +68,7 @@ export class PoolReconciler {
     const pods = await this.d.pods.list(pool.metadata.namespace, deployment.selector);
     const busy = busyPods(pods, (queue?.activeJobs ?? []).map((j) => j.worker));
     const now = this.d.clock.now();
-    const memory = this.d.memories.get(key, () => ({ history: this.d.initialHistory(deployment.replicas, now), idleSince: null, lastScaleTime: undefined }));
+    const memory = this.d.memories.get(key, () => ({ history: this.d.initialHistory(deployment.replicas, now), idleSince: null, lastScaleTime: undefined, nodes: emptyNodeMemory() }));
     const decision = this.d.decide({
       spec: pool.spec,
       queue,
@@ -76,11 +80,24 @@ export class PoolReconciler {
     memory.history = decision.history;
     memory.idleSince = decision.idleSince;
     if (decision.workers !== deployment.replicas) await this.scale({ pool, deployment, pods, busy, decision, memory, log });
-    const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now });
+    const nodes = await this.nodeStep({ pool, decision, pods, busy, memory, log });
+    const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now, node: nodes?.status });
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
     this.observe({ pool, queue, decision, deployment, busy: busy.size });
-    const requeueMs = decision.requeueAfterSeconds === undefined ? undefined : decision.requeueAfterSeconds * 1000;
+    const requeueMs = lowerDelayMs(decision.requeueAfterSeconds, nodes?.requeueAfterSeconds);
     return { requeueAfterMs: queueError === undefined ? requeueMs : Math.min(requeueMs ?? unreachableRequeueMs, unreachableRequeueMs) };
+  }
+
+  /** planNodes() for the pool's GPU node groups, when enabled; see node-status.ts for the guard. */
+  private async nodeStep(a: { pool: GenerationPool; decision: Decision; pods: WorkerPod[]; busy: Set<string>; memory: PoolMemory; log: Logger }): Promise<{ status: NodeStatus; requeueAfterSeconds: number } | undefined> {
+    const deps = this.d.nodes;
+    if (deps === undefined || !nodeStepEnabled(true, a.pool)) return undefined;
+    const { plan, done } = await runNodeStep(deps, { pool: a.pool, desiredWorkers: a.decision.workers, pods: a.pods, busy: a.busy, memory: a.memory.nodes, now: this.d.clock.now() });
+    a.memory.nodes = plan.memory;
+    for (const r of done.resized) a.log.info({ group: r.group, from: r.from, to: r.to, workers: a.decision.workers }, "Raised node group size");
+    for (const r of done.removed) a.log.info({ group: r.group, node: r.node, instanceId: r.instanceId }, "Removed empty node");
+    if (done.skipped.length > 0) a.log.warn({ nodes: done.skipped }, "Nodes without an instance id left alone");
+    return { status: nodeStatusOf(plan), requeueAfterSeconds: plan.requeueAfterSeconds };
   }
 
   private async readQueue(pool: GenerationPool): Promise<{ queue: QueueDemand | undefined; queueError: string | undefined }> {

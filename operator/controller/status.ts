@@ -2,6 +2,7 @@ import type { GenerationPool, GenerationPoolStatus, LastDecision } from "../reso
 import type { Decision } from "../scaling/types.ts";
 import type { QueueDemand } from "../queue/demand.ts";
 import { mergeConditions, type ConditionInput } from "./conditions.ts";
+import type { NodeStatus } from "./node-status.ts";
 
 /** What one reconcile saw and decided, for the status. */
 export interface StatusInput {
@@ -15,6 +16,8 @@ export interface StatusInput {
   /** ms epoch of the last worker count change, if known. */
   lastScaleTime: number | undefined;
   now: number;
+  /** The node plan's part, when the node step ran; otherwise the previous node fields and conditions are kept. */
+  node?: NodeStatus | undefined;
 }
 
 /** RFC 3339 in whole seconds, as metav1.Time serializes. */
@@ -34,7 +37,12 @@ function conditionsOf(input: StatusInput): ConditionInput[] {
   const ready: ConditionInput = queueError === undefined
     ? { type: "Ready", status: "True", reason: "Reconciled", message: `Desired ${decision.workers} workers: ${decision.reason}` }
     : { type: "Ready", status: "False", reason: "QueueUnreachable", message: "The queue cannot be read; the pool holds its size" };
-  return [ready, reachable, paused, limited];
+  const base = [ready, reachable, paused, limited];
+  if (input.node !== undefined) return [...base, ...input.node.conditions];
+  // Without a node step this time, keep the node conditions it wrote last time (while the pool has node groups).
+  if (pool.spec.nodeGroups.length === 0) return base;
+  const kept = (pool.status?.conditions ?? []).filter((c) => c.type === "SpotDegraded" || c.type === "CapacityLimited");
+  return [...base, ...kept.map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }))];
 }
 
 /** "busy-workers" -> "BusyWorkers". */
@@ -57,8 +65,8 @@ export function buildStatus(input: StatusInput): GenerationPoolStatus {
   const queue = queueStatusOf(input.queue) ?? previous?.queue; // last known figures; QueueReachable=False says they are stale
   const lastScaleTime = input.lastScaleTime !== undefined ? iso(input.lastScaleTime) : previous?.lastScaleTime;
   return {
-    // Fields written by other parts of the operator (node groups) are carried over untouched.
-    ...pick(previous, ["nodes", "nodeGroups", "estimatedHourlyCostUsd"]),
+    // Node fields: from this reconcile's node step, else carried over untouched.
+    ...nodeFieldsOf(input),
     observedGeneration: input.pool.metadata.generation ?? 0,
     ...(queue !== undefined ? { queue } : {}),
     replicas: { desired: input.decision.workers, current: input.current, ready: input.ready, busy: input.busy },
@@ -66,6 +74,11 @@ export function buildStatus(input: StatusInput): GenerationPoolStatus {
     lastDecision: lastDecisionOf(input, previous?.lastDecision),
     conditions: mergeConditions(previous?.conditions, conditionsOf(input), input.pool.metadata.generation, iso(input.now)),
   };
+}
+
+/** The node plan's fields when the node step ran, else the previous ones untouched. */
+function nodeFieldsOf(input: StatusInput): Partial<GenerationPoolStatus> {
+  return input.node?.fields ?? pick(input.pool.status, ["nodes", "nodeGroups", "estimatedHourlyCostUsd"]);
 }
 
 function queueStatusOf(q: QueueDemand | undefined): GenerationPoolStatus["queue"] {

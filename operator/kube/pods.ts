@@ -12,6 +12,8 @@ export interface WorkerPod {
   deletionCost: string | undefined;
   /** Being deleted already. */
   terminating: boolean;
+  /** The node it is bound to, once scheduled. */
+  nodeName?: string | undefined;
 }
 
 /** Lists worker pods and sets their deletion cost. */
@@ -28,6 +30,7 @@ export class PodClient {
       name: p.metadata?.name ?? "",
       deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
       terminating: p.metadata?.deletionTimestamp !== undefined,
+      nodeName: p.spec?.nodeName,
     }));
   }
 

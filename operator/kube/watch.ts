@@ -14,6 +14,8 @@ export interface WatchOptions {
   onChange: (key: ObjectKey, obj: Record<string, unknown>) => void;
   /** Called when the stream ends with an error; the watch restarts on its own. */
   onError: (err: unknown) => void;
+  /** Only objects with these labels. @default every object */
+  labelSelector?: string;
   /** Pause before re-opening a closed stream. */
   restartDelayMs?: number;
 }
@@ -45,7 +47,7 @@ export class RestartingWatch {
     try {
       this.abort = await new Watch(this.kc).watch(
         this.options.path,
-        { timeoutSeconds: 300 },
+        { timeoutSeconds: 300, ...(this.options.labelSelector !== undefined ? { labelSelector: this.options.labelSelector } : {}) },
         (_phase, obj: Record<string, unknown>) => this.deliver(obj),
         (err: unknown) => this.closed(err),
       );
