@@ -1,4 +1,5 @@
 import test from "ava";
+import { loadConfig } from "../../operator/config.ts";
 import { lowerDelayMs, nodeStatusOf, nodeStepEnabled } from "../../operator/controller/node-status.ts";
 import { buildStatus, type StatusInput } from "../../operator/controller/status.ts";
 import { parseGenerationPool, type GenerationPool } from "../../operator/resource/index.ts";
@@ -88,4 +89,13 @@ test("a pool without node groups gets no node conditions", (t) => {
   const status = buildStatus(statusInput(makePool(), undefined));
   t.deepEqual(status.conditions?.map((c) => c.type), ["Ready", "QueueReachable", "Paused", "ScalingLimited"]);
   t.is(status.nodeGroups, undefined);
+});
+
+test("config: EKS_CLUSTER_NAME is optional and must be an EKS cluster name", (t) => {
+  const base = { REDIS_HOST: "redis", POD_NAME: "op-0" };
+  t.is(loadConfig(base).EKS_CLUSTER_NAME, undefined);
+  t.is(loadConfig({ ...base, EKS_CLUSTER_NAME: "" }).EKS_CLUSTER_NAME, undefined, "empty counts as unset");
+  t.is(loadConfig({ ...base, EKS_CLUSTER_NAME: "genpool-prod_1" }).EKS_CLUSTER_NAME, "genpool-prod_1");
+  const error = t.throws(() => loadConfig({ ...base, EKS_CLUSTER_NAME: "bad name!" }));
+  t.regex(error.message, /EKS_CLUSTER_NAME="bad name!": EKS_CLUSTER_NAME must be an EKS cluster name/);
 });
