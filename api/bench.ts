@@ -1,5 +1,6 @@
 /**
- * `npm run bench:api` (with the sandbox env, e.g. `npm test -- --keep` then source its env file):
+ * `npm run bench:api`: uses the sandbox services named by the environment (REDIS_HOST, DB_*, AWS_*)
+ * or by GENPOOL_SANDBOX, or starts Redis, PostgreSQL and moto itself and stops them after.
  * POST /api/v1/generations throughput and p99 (autocannon) against raw BullMQ add throughput in
  * the same run, and the worker's overhead per job excluding generation (a backend that returns
  * a ready PNG: what remains is Redis, PostgreSQL and S3). Writes the "API and worker" section
@@ -8,7 +9,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import { Queue } from "bullmq";
 import { randomUUID } from "node:crypto";
@@ -16,6 +18,20 @@ import { drawPng } from "../worker/procedural/draw.ts";
 import type { JobData } from "../worker/job/schema.ts";
 import { enqueueGeneration, eventually, inProcessWorker } from "../worker/test-support.ts";
 import { appDeps, createApp, createWorld, token } from "./test-support.ts";
+import { readEnvFile } from "../sandbox/env.ts";
+import { down, up } from "../sandbox/sandbox.ts";
+
+/** Puts the sandbox services into process.env; returns how to stop what this run started. */
+async function services(): Promise<() => Promise<void>> {
+  if (process.env.REDIS_HOST) return () => Promise.resolve();
+  if (process.env.GENPOOL_SANDBOX) {
+    Object.assign(process.env, readEnvFile(join(process.env.GENPOOL_SANDBOX, "env")));
+    return () => Promise.resolve();
+  }
+  const sb = await up({ with: ["redis", "postgres", "moto"], root: join(tmpdir(), "genpool-bench-api") });
+  Object.assign(process.env, readEnvFile(sb.envFile));
+  return () => down(sb.dir);
+}
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -77,6 +93,7 @@ async function workerOverhead(): Promise<{ perJobMs: number; p50: number; p99: n
   return { perJobMs: total / workerJobs, p50: pick(0.5), p99: pick(0.99) };
 }
 
+const stopServices = await services();
 const post = await postThroughput();
 const raw = await rawAddThroughput();
 const worker = await workerOverhead();
@@ -113,4 +130,5 @@ if (process.argv.includes("--write")) {
   }
   writeFileSync(path, doc);
 }
+await stopServices();
 process.exit(0);
