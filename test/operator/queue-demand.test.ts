@@ -1,9 +1,9 @@
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { Queue, Worker, type Job } from "bullmq";
 import { connectRedis } from "../../operator/queue/connection.ts";
 import { delayedMaxScore, readQueueDemand } from "../../operator/queue/demand.ts";
 import { RedisServer } from "./support/redis-server.ts";
-import { busyHashKey } from "../../worker/job/keys.ts";
+import { BusyRegistry } from "../../worker/adapters/busy.ts";
 
 let server: RedisServer;
 test.before(async () => {
@@ -65,21 +65,27 @@ test("[integration] reports the age of the oldest waiting job from its timestamp
   t.is(empty.oldestWaitingSeconds, 0);
 });
 
-test("[integration] names the worker holding each active job", async (t) => {
-  const name = queueName();
+/** A queue with one job held active by a BullMQ Worker (named `workerName` if given) until teardown. */
+async function holdOneJob(t: ExecutionContext, name: string, workerName?: string): Promise<{ job: Job; queue: Queue }> {
   const queue = new Queue(name, { connection: connection() });
-  const redis = connectRedis(connection());
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let started!: (job: Job) => void;
   const active = new Promise<Job>((resolve) => (started = resolve));
   const worker = new Worker(name, async (job) => { started(job); await held; }, {
-    connection: connection(), name: "pool-a-7d9f-abcde", concurrency: 1,
+    connection: connection(), concurrency: 1, ...(workerName === undefined ? {} : { name: workerName }),
   });
-  t.teardown(async () => { release(); await worker.close(); await queue.close(); redis.disconnect(); });
+  t.teardown(async () => { release(); await worker.close(); await queue.close(); });
   await queue.add("gen", {});
+  return { job: await active, queue };
+}
+
+test("[integration] names the worker holding each active job", async (t) => {
+  const name = queueName();
+  const redis = connectRedis(connection());
+  t.teardown(() => redis.disconnect());
+  const { job, queue } = await holdOneJob(t, name, "pool-a-7d9f-abcde");
   await queue.add("gen", {});
-  const job = await active;
   const demand = await readQueueDemand(redis, { queue: name, prefix: "bull", delayedLeadSeconds: 0 }, clock);
   t.like(demand, { active: 1, waiting: 1 });
   t.deepEqual(demand.activeJobs, [{ jobId: job.id!, worker: "pool-a-7d9f-abcde" }]);
@@ -96,18 +102,12 @@ test("[integration] throws when Redis cannot be reached", async (t) => {
 
 test("[integration] the worker registration hash names the pod when the BullMQ Worker has no name", async (t) => {
   const name = queueName();
-  const queue = new Queue(name, { connection: connection() });
   const redis = connectRedis(connection());
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let started!: (job: Job) => void;
-  const active = new Promise<Job>((resolve) => (started = resolve));
-  const worker = new Worker(name, async (job) => { started(job); await held; }, { connection: connection(), concurrency: 1 });
-  t.teardown(async () => { release(); await worker.close(); await queue.close(); redis.disconnect(); });
-  await queue.add("gen", {});
-  const job = await active;
-  // As a Genpool worker registers itself (docs/API.md "Worker registration"), plus a stale entry.
-  await redis.hset(busyHashKey(name), job.id!, "gpu-worker-abc", "no-longer-active", "gpu-worker-old");
+  t.teardown(() => redis.disconnect());
+  const { job } = await holdOneJob(t, name);
+  // Registered the way the Genpool worker does it, plus a stale entry of a job no longer active.
+  await new BusyRegistry(redis, { queueName: name, prefix: "bull" }, "gpu-worker-abc").mark(job.id!);
+  await new BusyRegistry(redis, { queueName: name, prefix: "bull" }, "gpu-worker-old").mark("no-longer-active");
   const demand = await readQueueDemand(redis, { queue: name, prefix: "bull", delayedLeadSeconds: 0 }, clock);
   t.deepEqual(demand.activeJobs, [{ jobId: job.id!, worker: "gpu-worker-abc" }]);
 });
