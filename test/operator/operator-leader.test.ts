@@ -28,6 +28,8 @@ test("[integration] with two replicas only the leader scales; the standby takes 
 
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
   await until("5 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 5, 45_000);
+  // The event is written after the scale patch: wait for it rather than racing it.
+  await until("the leader's scale event", async () => (await scaleEvents(fx.namespace, fx.pool)).length > 0, 15_000);
   t.deepEqual((await scaleEvents(fx.namespace, fx.pool)).map((e) => e.instance), [leaderName]);
   t.deepEqual(standby.lines("Scaled worker Deployment"), []);
 
@@ -39,5 +41,6 @@ test("[integration] with two replicas only the leader scales; the standby takes 
   await queue.addBulk(Array.from({ length: 25 }, () => ({ name: "gen", data: {} })));
   await until("10 replicas", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 45_000);
   // Events list in name order (generated names), not time order: compare as sorted lists.
+  await until("the new leader's scale event", async () => (await scaleEvents(fx.namespace, fx.pool)).some((e) => e.instance === standbyName), 15_000);
   t.deepEqual((await scaleEvents(fx.namespace, fx.pool)).map((e) => e.instance).sort(), [leaderName, standbyName].sort());
 });

@@ -71,6 +71,8 @@ test("[integration] scales out on a burst, drains, returns to min and never dele
   t.is(longJobPods.size, 3);
   for (const pod of longJobPods) t.true(finishedWhileAlive.includes(pod), `${pod} was deleted before its long job finished`);
   t.true(deleted.size >= 9, `expected 9 deleted pods, saw ${deleted.size}`);
+  // Events are written after the scale patches: wait for the last one rather than racing it.
+  await until("the scale-down event", async () => (await scaleEvents(fx.namespace, fx.pool)).some((e) => e.reason === "ScaledDown"), 15_000);
   const events = await scaleEvents(fx.namespace, fx.pool);
   t.true(events.some((e) => e.reason === "ScaledUp" && /from 1 to 10/.test(e.message)), JSON.stringify(events));
   t.true(events.some((e) => e.reason === "ScaledDown"), JSON.stringify(events));
