@@ -10,7 +10,7 @@ const common = { DB_HOST: "db", DB_NAME: "genpool", DB_USER: "u", DB_PASSWORD: "
 
 test("worker config: defaults", (t) => {
   const cfg = loadWorkerConfig({ ...common, POD_NAME: "w-0" });
-  t.like(cfg, { BACKEND: "procedural", QUEUE_NAME: "gpu-generation", DB_PORT: 5432, REDIS_PORT: 6379, REDIS_TLS: false, GRACE_PERIOD_SECONDS: 30 });
+  t.like(cfg, { BACKEND: "procedural", QUEUE_NAME: "gpu-generation", DB_PORT: 5432, REDIS_PORT: 6379, REDIS_TLS: false, GRACE_PERIOD_SECONDS: 30, HEALTH_PORT: 0 });
 });
 
 const workerErrors: { why: string; env: Record<string, string>; message: RegExp }[] = [
@@ -19,6 +19,7 @@ const workerErrors: { why: string; env: Record<string, string>; message: RegExp 
   { why: "unknown backend", env: { ...common, POD_NAME: "w", BACKEND: "gpu" }, message: /BACKEND must be invokeai or procedural, got "gpu"/ },
   { why: "invokeai needs a URL", env: { ...common, POD_NAME: "w", BACKEND: "invokeai" }, message: /INVOKEAI_URL is required when BACKEND is invokeai/ },
   { why: "reserve must be below the grace period", env: { ...common, POD_NAME: "w", GRACE_PERIOD_SECONDS: "5", HANDOVER_RESERVE_SECONDS: "5" }, message: /HANDOVER_RESERVE_SECONDS must be less than GRACE_PERIOD_SECONDS \(5\), got 5/ },
+  { why: "HEALTH_PORT must be a port (0 turns it off)", env: { ...common, POD_NAME: "w", HEALTH_PORT: "70000" }, message: /HEALTH_PORT must be an integer from 0 to 65535, got "70000"/ },
   { why: "REDIS_TLS must be a boolean", env: { ...common, POD_NAME: "w", REDIS_TLS: "maybe" }, message: /REDIS_TLS must be true or false, got "maybe"/ },
 ];
 

@@ -17,6 +17,8 @@ const shape = {
   POLL_INTERVAL_MS: int("POLL_INTERVAL_MS", 10, 60_000, 750),
   /** BullMQ lock duration; a killed worker's job is re-delivered after about this long. */
   LOCK_DURATION_MS: int("LOCK_DURATION_MS", 1000, 600_000, 30_000),
+  /** Port of /healthz, /readyz and /metrics; 0 (the default) turns the server off. The chart sets 9102. */
+  HEALTH_PORT: int("HEALTH_PORT", 0, 65_535, 0),
 };
 
 /** Parsed worker configuration. */

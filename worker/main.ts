@@ -18,6 +18,8 @@ import { proceduralBackend } from "./procedural/backend.ts";
 import { processGeneration, type ObjectStore } from "./process/processor.ts";
 import { finishWithinMs } from "./process/shutdown.ts";
 import { GenerationStore } from "./store.ts";
+import { serveHealth, type WorkerState } from "./http/health.ts";
+import { WorkerMetrics } from "./http/metrics.ts";
 
 function config(): WorkerConfig {
   try {
@@ -40,10 +42,28 @@ function backendFor(c: WorkerConfig): Backend {
   return new InvokeAIBackend(client, { pollMs: c.POLL_INTERVAL_MS, timeoutMs: c.GENERATION_TIMEOUT_SECONDS * 1000 }, log);
 }
 
+/** Readiness as the probe sees it: set as the worker starts, runs and stops. */
+class Readiness implements WorkerState {
+  generatorReady = false;
+  stopping = false;
+  worker: { isRunning(): boolean } | undefined;
+  constructor(private readonly redis: { status: string }) {}
+
+  notReady(): string | null {
+    if (this.stopping) return "stopping";
+    if (!this.generatorReady) return "waiting for the generator";
+    if (this.redis.status !== "ready") return `redis is ${this.redis.status}`;
+    return this.worker?.isRunning() === true ? null : "queue worker not running";
+  }
+}
+
 async function main(): Promise<void> {
   const pool = createPool(cfg);
   await migrate(pool);
   const redis = createWorkerRedis(cfg);
+  const metrics = new WorkerMetrics();
+  const readiness = new Readiness(redis);
+  const health = cfg.HEALTH_PORT === 0 ? undefined : await serveHealth(cfg.HEALTH_PORT, readiness, metrics);
   const busy = new BusyRegistry(redis, { queueName: cfg.QUEUE_NAME, prefix: cfg.QUEUE_PREFIX }, cfg.POD_NAME);
   const s3 = createS3(cfg);
   const objects: ObjectStore = {
@@ -60,17 +80,27 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!stopping.signal.aborted) throw err;
     await Promise.allSettled([redis.quit(), pool.end()]);
+    health?.close();
     return; // stopped before taking any job
   }
+  readiness.generatorReady = true;
   const purged = await busy.purgeStale();
   const ports = { records: new GenerationStore(pool), objects, backend, log };
   const worker = createWorker(cfg, { podName: cfg.POD_NAME, lockDurationMs: cfg.LOCK_DURATION_MS }, bullProcessor((run) => processGeneration(run, ports), busy));
-  worker.on("completed", (job) => log.info({ jobId: job.id }, "Job completed"));
-  worker.on("failed", (job, err) => log.warn({ jobId: job?.id, reason: err.message, attemptsMade: job?.attemptsMade }, "Job failed"));
+  readiness.worker = worker;
+  worker.on("completed", (job) => {
+    metrics.finished("completed", job);
+    log.info({ jobId: job.id }, "Job completed");
+  });
+  worker.on("failed", (job, err) => {
+    if (job) metrics.finished("failed", job);
+    log.warn({ jobId: job?.id, reason: err.message, attemptsMade: job?.attemptsMade }, "Job failed");
+  });
   worker.on("error", (err) => log.error({ err: err.message }, "Worker error"));
 
   const shutdown = async (): Promise<void> => {
     const withinMs = finishWithinMs({ gracePeriodSeconds: cfg.GRACE_PERIOD_SECONDS, handoverReserveSeconds: cfg.HANDOVER_RESERVE_SECONDS });
+    readiness.stopping = true;
     log.info({ finishWithinMs: withinMs }, "Stopping: no new jobs");
     const giveBack = setTimeout(() => {
       log.warn({}, "Grace period running out: handing the current job back");
@@ -79,12 +109,13 @@ async function main(): Promise<void> {
     await worker.close();
     clearTimeout(giveBack);
     await Promise.allSettled([redis.quit(), pool.end()]);
+    health?.close();
     s3.destroy();
     log.info({}, "Stopped");
   };
   const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener("abort", () => void shutdown().then(resolve), { once: true }));
   if (stopping.signal.aborted) return void (await shutdown());
-  log.info({ purgedBusyEntries: purged, backend: cfg.BACKEND }, "Worker started");
+  log.info({ purgedBusyEntries: purged, backend: cfg.BACKEND, healthPort: cfg.HEALTH_PORT }, "Worker started");
   await Promise.all([worker.run(), stopped]);
 }
 
