@@ -33,6 +33,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorMiddleware(deps.log));
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: deps.config.BODY_LIMIT_BYTES, encoding: "utf-8" }));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods()); // sets 405/501 and Allow; errorMiddleware answers them in JSON
   return app;
 }

@@ -69,12 +69,24 @@ export function toResponse(err: unknown): ErrorResponse {
   return fromHttpError(err ?? {});
 }
 
+/**
+ * A request no route answered: 404 for an unknown path; 405 with `Allow` for a known path asked
+ * with another method (the router sets 405, or 501 for a method it does not know, such as TRACE).
+ */
+function unhandled(ctx: Context): void {
+  const allow = ctx.response.get("Allow");
+  if (ctx.status === 404 || ((ctx.status === 405 || ctx.status === 501) && !allow)) throw new ApiError(404, "not_found", "Not found");
+  if (ctx.status === 405 || ctx.status === 501) {
+    throw new ApiError(405, "method_not_allowed", `Method ${ctx.method} is not allowed on ${ctx.path}; allowed: ${allow}`, { headers: { Allow: allow } });
+  }
+}
+
 /** Koa middleware turning errors into JSON responses; logs server errors with their stack. */
 export function errorMiddleware(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, "not_found", "Not found");
+      if (ctx.body === undefined) unhandled(ctx);
     } catch (err) {
       const res = toResponse(err);
       if (res.status >= 500) log.error({ err, method: ctx.method, path: ctx.path }, "Request failed");
