@@ -40,8 +40,8 @@ function accepted(ctx: Context, g: { id: string; status: string }): void {
 }
 
 function idempotencyKey(ctx: Context): string | null {
+  if (ctx.headers["idempotency-key"] === undefined) return null; // present but empty is invalid, not absent
   const key = ctx.get("idempotency-key");
-  if (!key) return null;
   if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, "invalid_request", "Idempotency-Key is invalid", {
       details: [{ field: "Idempotency-Key", message: `Idempotency-Key must be 1 to 200 visible ASCII characters, got ${JSON.stringify(key.slice(0, 50))}` }],
