@@ -87,7 +87,7 @@ export function openApiDocument(models: readonly [string, ...string[]]): Record<
         post: {
           ...secured,
           summary: "Queue a generation",
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 }, description: "A retried request with the same key and body returns the same generation" }],
+          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" }, description: "1 to 200 visible ASCII characters; a retried request with the same key and body returns the same generation" }],
           requestBody: { required: true, ...json({ $ref: "#/components/schemas/GenerationRequest" }) },
           responses: {
             "202": {
@@ -113,7 +113,7 @@ export function openApiDocument(models: readonly [string, ...string[]]): Record<
           summary: "Your images, newest first",
           parameters: [
             { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
-            { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of the previous page" },
+            { name: "cursor", in: "query", schema: { type: "string", pattern: "^[A-Za-z0-9_-]*$" }, description: "nextCursor of the previous page (opaque; any other value is a 400)" },
           ],
           responses: {
             "200": { description: "One page", ...json({ type: "object", properties: { images: { type: "array", items: { $ref: "#/components/schemas/Image" } }, nextCursor: { type: ["string", "null"] } } }) },
