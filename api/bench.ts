@@ -1,25 +1,40 @@
 /**
  * `npm run bench:api`: uses the sandbox services named by the environment (REDIS_HOST, DB_*, AWS_*)
  * or by GENPOOL_SANDBOX, or starts Redis, PostgreSQL and moto itself and stops them after.
- * POST /api/v1/generations throughput and p99 (autocannon) against raw BullMQ add throughput in
- * the same run, and the worker's overhead per job excluding generation (a backend that returns
- * a ready PNG: what remains is Redis, PostgreSQL and S3). Writes the "API and worker" section
- * of docs/BENCHMARKS.md with --write.
+ *
+ * POST /api/v1/generations throughput and latency against raw BullMQ `Queue.add` throughput, in
+ * interleaved rounds so that load from other work on the machine hits both alike:
+ * - the API is the real entrypoint (`api/main.ts`, pino at info) in a process of its own, driven
+ *   by autocannon from this process over keep-alive connections, after a warm-up;
+ * - raw add runs in this process with as many concurrent lanes as autocannon has connections,
+ *   one `Queue.add` per call (no addBulk), the same producer connection options, job data
+ *   and job options (`jobOptions()`, as the API sends them), after a warm-up.
+ * Then the worker's overhead per job excluding generation (a backend that returns a ready PNG:
+ * what remains is Redis, PostgreSQL and S3). Writes the "API and worker" section of
+ * docs/BENCHMARKS.md with --write.
+ *
+ * BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_WORKER_JOBS (200);
+ * BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process (`node --cpu-prof`) there.
  */
+import { spawn } from "node:child_process";
+import { randomInt, randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { Queue } from "bullmq";
-import { randomUUID } from "node:crypto";
+import { createQueue } from "../worker/adapters/redis.ts";
 import { drawPng } from "../worker/procedural/draw.ts";
 import type { JobData } from "../worker/job/schema.ts";
 import { enqueueGeneration, eventually, inProcessWorker } from "../worker/test-support.ts";
-import { appDeps, createApp, createWorld, token } from "./test-support.ts";
+import { JOB_NAME, jobOptions, type RetryPolicy } from "./adapters/queue.ts";
+import { AUDIENCE, createWorld, ISSUER, MODELS, SECRET, token, type World } from "./test-support.ts";
 import { readEnvFile } from "../sandbox/env.ts";
 import { down, up } from "../sandbox/sandbox.ts";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
 
 /** Puts the sandbox services into process.env; returns how to stop what this run started. */
 async function services(): Promise<() => Promise<void>> {
@@ -34,49 +49,147 @@ async function services(): Promise<() => Promise<void>> {
 }
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const workerJobs = Number(process.env.BENCH_WORKER_JOBS ?? 200);
+const profileDir = process.env.BENCH_API_PROFILE;
+const warmupSeconds = 3;
+/** The API's defaults (JOB_ATTEMPTS, JOB_BACKOFF_MS), used by both sides. */
+const retry: RetryPolicy = { attempts: 5, backoffMs: 5000 };
+const BODY = { prompt: "a lighthouse at dusk", model: "sdxl-base", width: 512, height: 512, steps: 20 };
 
-async function postThroughput(): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
-  const world = await createWorld();
-  const deps = appDeps(world);
-  deps.config = { ...deps.config, RATE_LIMIT_MAX: 1_000_000 };
-  const handle = createApp(deps).callback();
-  const server = createServer((req, res) => void handle(req, res));
+async function freePort(): Promise<number> {
+  const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/generations`;
-  const body = JSON.stringify({ prompt: "a lighthouse at dusk", model: "sdxl-base", width: 512, height: 512, steps: 20 });
-  const result = await autocannon({ url, method: "POST", connections, duration: seconds, body, headers: { "content-type": "application/json", authorization: `Bearer ${await token("bench-user")}` } });
-  server.close();
-  await deps.close();
-  await world.cleanup();
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+interface ApiProcess {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `api/main.ts` on the world's schema, queue and bucket; resolves once it is ready. */
+async function startApi(world: World): Promise<ApiProcess> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(world.env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
+    DB_SCHEMA: world.schema,
+    DB_POOL_MAX: "10",
+    PORT: String(port),
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_HS256_SECRET: SECRET,
+    ALLOWED_MODELS: MODELS.join(","),
+    RATE_LIMIT_MAX: "1000000",
+    JOB_ATTEMPTS: String(retry.attempts),
+    JOB_BACKOFF_MS: String(retry.backoffMs),
+  };
+  const flags = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", "api/main.ts"], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`the API did not become ready within 60 s: ${stderr}`);
+    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url: `${base}/api/v1/generations`,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+interface PostRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function postRun(url: string, jwt: string, duration: number): Promise<PostRun> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections,
+    duration,
+    body: JSON.stringify(BODY),
+    headers: { "content-type": "application/json", authorization: `Bearer ${jwt}` },
+  });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
-async function rawAddThroughput(): Promise<number> {
-  const world = await createWorld();
-  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
-  const until = Date.now() + seconds * 1000;
+/** The job the API builds from BODY (defaults applied, seed drawn). */
+function jobFor(userId: string): JobData {
+  return {
+    userId,
+    generationId: randomUUID(),
+    imageName: randomUUID(),
+    category: "general",
+    params: { prompt: BODY.prompt, negativePrompt: "", model: BODY.model, width: BODY.width, height: BODY.height, steps: BODY.steps, cfgScale: 7.5, scheduler: "euler", seed: randomInt(0, 4294967295) },
+  };
+}
+
+/** Raw adds per second: `connections` lanes, one `Queue.add` per call, for `duration` seconds. */
+async function rawAddRun(queue: ReturnType<typeof createQueue>, duration: number): Promise<number> {
+  const until = Date.now() + duration * 1000;
   let added = 0;
-  const job = (): JobData => ({ userId: "bench-user", generationId: randomUUID(), imageName: randomUUID(), category: "general", params: { prompt: "a lighthouse at dusk", negativePrompt: "", model: "sdxl-base", width: 512, height: 512, steps: 20, cfgScale: 7.5, scheduler: "euler", seed: 1 } });
   const lane = async (): Promise<void> => {
     while (Date.now() < until) {
-      const data = job();
-      await queue.add("generate", data, { jobId: data.generationId, attempts: 5, backoff: { type: "exponential", delay: 5000 } });
+      const data = jobFor("bench-user");
+      await queue.add(JOB_NAME, data, jobOptions(data, retry));
       added++;
     }
   };
   const started = Date.now();
   await Promise.all(Array.from({ length: connections }, lane));
-  const rate = added / ((Date.now() - started) / 1000);
-  await queue.close();
-  await world.cleanup();
-  return rate;
+  return added / ((Date.now() - started) / 1000);
+}
+
+interface Round extends PostRun {
+  raw: number;
+}
+
+async function throughput(): Promise<Round[]> {
+  const apiWorld = await createWorld();
+  const rawWorld = await createWorld();
+  const api = await startApi(apiWorld);
+  const queue = createQueue(rawWorld.env);
+  const jwt = await token("bench-user");
+  try {
+    await postRun(api.url, jwt, warmupSeconds);
+    await rawAddRun(queue, warmupSeconds);
+    const out: Round[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const post = await postRun(api.url, jwt, seconds);
+      const raw = await rawAddRun(queue, seconds);
+      out.push({ ...post, raw });
+      process.stderr.write(`round ${i + 1}: POST ${post.rps.toFixed(0)} req/s (p99 ${post.p99} ms), raw add ${raw.toFixed(0)} jobs/s\n`);
+    }
+    return out;
+  } finally {
+    await api.stop();
+    await queue.close();
+    await apiWorld.cleanup();
+    await rawWorld.cleanup();
+  }
 }
 
 async function workerOverhead(): Promise<{ perJobMs: number; p50: number; p99: number }> {
   const world = await createWorld();
-  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
+  const queue = createQueue(world.env);
   const png = drawPng("bench", 1, 512, 512);
   const ready = { ready: () => Promise.resolve(), generate: () => Promise.resolve({ png, cleanup: () => Promise.resolve() }) };
   const ids: string[] = [];
@@ -93,25 +206,46 @@ async function workerOverhead(): Promise<{ perJobMs: number; p50: number; p99: n
   return { perJobMs: total / workerJobs, p50: pick(0.5), p99: pick(0.99) };
 }
 
+const range = (values: number[], digits = 0): string => {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}–${hi.toFixed(digits)}`;
+};
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
 const stopServices = await services();
-const post = await postThroughput();
-const raw = await rawAddThroughput();
+const loadBefore = loadavg();
+const measured = await throughput();
+const loadAfter = loadavg();
 const worker = await workerOverhead();
 const png = drawPng("bench", 1, 512, 512).length;
+const ratios = measured.map((r) => (100 * r.rps) / r.raw);
+const rps = measured.map((r) => r.rps);
+const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(", ");
 const section = `## API and worker
 
 Measured by \`npm run bench:api -- --write\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version},
-local redis-server, PostgreSQL and moto on loopback; ${seconds} s per run, ${connections} concurrent connections/lanes).
+local redis-server, PostgreSQL and moto on loopback). ${rounds} interleaved rounds of ${seconds} s each (after a ${warmupSeconds} s warm-up of each side):
+POST through autocannon with ${connections} keep-alive connections against \`api/main.ts\` in its own process (pino at info),
+then raw BullMQ \`Queue.add\` from the benchmark process with ${connections} concurrent lanes, one add per call, the same job data,
+job options (\`jobOptions()\`) and producer connection options. Load average ${load(loadBefore)} before, ${load(loadAfter)} after (other work shares the machine).
+
+| round | POST req/s | p50 | p99 | errors / non-2xx | raw \`Queue.add\` jobs/s | POST / raw add |
+|---|---|---|---|---|---|---|
+${measured.map((r, i) => `| ${i + 1} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} / ${r.non2xx} | ${r.raw.toFixed(0)} | ${ratios[i]!.toFixed(0)} % |`).join("\n")}
+
+POST /api/v1/generations (JWT verify, zod, rate limit, row + job in one transaction): ${range(rps)} req/s, p99 ${range(measured.map((r) => r.p99))} ms;
+raw add ${range(measured.map((r) => r.raw))} jobs/s; POST throughput is ${range(ratios)} % of raw add (median ${median(ratios).toFixed(0)} %).
 
 | measure | value |
 |---|---|
-| POST /api/v1/generations (JWT verify, zod, rate limit, row + job in one transaction) | ${post.rps.toFixed(0)} req/s, p50 ${post.p50} ms, p99 ${post.p99} ms (${post.errors} errors, ${post.non2xx} non-2xx) |
-| raw BullMQ \`queue.add\` with the same job data and options | ${raw.toFixed(0)} jobs/s |
-| API cost relative to a bare add | ${(raw / Math.max(1, post.rps)).toFixed(1)}× fewer per second |
 | worker overhead per job, excluding generation (${workerJobs} jobs, ${(png / 1024).toFixed(0)} KiB PNG: row update, S3 PUT with SSE, image upsert + completion, BullMQ bookkeeping) | ${worker.perJobMs.toFixed(1)} ms/job end to end; processing p50 ${worker.p50} ms, p99 ${worker.p99} ms |
 
 Against a 4 s GPU job (the fast end for SDXL 1024²) the worker's own overhead is ${((worker.perJobMs / 4000) * 100).toFixed(2)} % of the job;
-one API replica accepts ${post.rps.toFixed(0)} generations per second, ${(post.rps * 4).toFixed(0)} times what one GPU finishes per second at 4 s a job.
+one API replica accepts ${median(rps).toFixed(0)} generations per second (median of the rounds), ${(median(rps) * 4).toFixed(0)} times what one GPU finishes per second at 4 s a job.
 `;
 process.stdout.write(`${section}\n`);
 if (process.argv.includes("--write")) {

@@ -1,5 +1,5 @@
 /** Enqueueing generation jobs (adapter over BullMQ). */
-import type { Queue } from "bullmq";
+import type { JobsOptions, Queue } from "bullmq";
 import type { JobData } from "../../worker/job/schema.ts";
 
 /** What the API needs from the job queue. */
@@ -29,17 +29,25 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** Job name of every generation job. */
+export const JOB_NAME = "generate";
+
+/** Options of the job of `data`: jobId = generation id, the retry policy, retention. */
+export function jobOptions(data: JobData, retry: RetryPolicy): JobsOptions {
+  return {
+    jobId: data.generationId,
+    attempts: retry.attempts,
+    backoff: { type: "exponential", delay: retry.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
 /** JobQueue on a BullMQ queue; an add that takes more than `timeoutMs` fails. */
 export function bullJobQueue(queue: Queue<JobData>, retry: RetryPolicy, timeoutMs = 3000): JobQueue {
   return {
     add: async (data) => {
-      await within(queue.add("generate", data, {
-        jobId: data.generationId,
-        attempts: retry.attempts,
-        backoff: { type: "exponential", delay: retry.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      }), timeoutMs);
+      await within(queue.add(JOB_NAME, data, jobOptions(data, retry)), timeoutMs);
     },
   };
 }
