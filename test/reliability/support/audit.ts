@@ -109,7 +109,8 @@ function checkCompleted(g: Row, image: ImageRow | undefined, objects: Map<string
 }
 
 /** Per-generation verdicts for the accepted ids. */
-function judge(accepted: readonly Accepted[], rows: Map<string, Row>, images: Map<string, ImageRow>, objects: Map<string, number>, states: Map<string, string>): Pick<Audit, "completed" | "failed" | "lost" | "duplicated"> {
+function judge(accepted: readonly Accepted[], seen: { rows: Map<string, Row>; images: Map<string, ImageRow>; objects: Map<string, number>; states: Map<string, string> }): Pick<Audit, "completed" | "failed" | "lost" | "duplicated"> {
+  const { rows, images, objects, states } = seen;
   const out = { completed: 0, failed: [] as Finding[], lost: [] as Finding[], duplicated: [] as Finding[] };
   for (const a of accepted) {
     const g = rows.get(a.id);
@@ -153,7 +154,7 @@ export async function audit(stores: Stores, accepted: readonly Accepted[]): Prom
   const objects = await listBucket(stores.s3, stores.bucket);
   const jobs = await inChunks(accepted.map((a) => a.id), 50, async (id) => [id, await stores.queue.getJob(id)] as const);
   const states = new Map(await inChunks(jobs, 50, async ([id, job]) => [id, job ? await job.getState() : "missing"] as const));
-  const verdicts = judge(accepted, rows, images, objects, states);
+  const verdicts = judge(accepted, { rows, images, objects, states });
   const ids = new Set(accepted.map((a) => a.id));
   const [completedJobs, failedJobs] = await Promise.all([stores.queue.getJobs(["completed"]), stores.queue.getJobs(["failed"])]);
   const orphanJobs = [...completedJobs, ...failedJobs].filter((j) => j.id && !rows.has(j.id)).map((j) => ({ id: j.id!, why: j.failedReason || "completed" }));

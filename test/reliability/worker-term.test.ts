@@ -1,0 +1,44 @@
+import test from "ava";
+import { eventually } from "../../worker/test-support.ts";
+import { generationRow, jobOf } from "./support/busy.ts";
+import { runFault } from "./support/scenario.ts";
+
+test("[integration] worker SIGTERM mid-job under load: a job that fits the grace period finishes, one that does not is handed back; nothing lost", async (t) => {
+  const held: { finished?: string; handedBack?: string; codes: (number | string)[] } = { codes: [] };
+  const run = await runFault(t, {
+    fault: "worker SIGTERM mid-job (grace period)",
+    perSecond: 3,
+    stack: { workerEnv: { GRACE_PERIOD_SECONDS: "3", HANDOVER_RESERVE_SECONDS: "1", LOCK_DURATION_MS: "30000" } },
+    inject: async (stack) => {
+      // 1. A short job: it finishes within the 2 s the grace period leaves, then the worker exits.
+      const first = stack.workers[1]!;
+      held.finished = await eventually(() => jobOf(stack, first.pod), 30_000, "worker 1 busy");
+      first.child.kill("SIGTERM");
+      held.codes.push(await first.exited);
+      stack.addWorker();
+      // 2. A job that cannot finish: every running item stalls in InvokeAI until the worker has
+      // handed its job back (canceled in InvokeAI, back to the wait list, no stall detection).
+      const second = stack.workers[0]!;
+      held.handedBack = await eventually(() => jobOf(stack, second.pod), 30_000, "worker 0 busy");
+      const polls = stack.fake.scenario.runningPolls;
+      stack.fake.scenario.runningPolls = 1_000_000;
+      second.child.kill("SIGTERM");
+      held.codes.push(await second.exited);
+      stack.fake.scenario.runningPolls = polls;
+      stack.addWorker();
+      return "SIGTERM to a worker with a short job, then to one whose job outlasts GRACE_PERIOD_SECONDS 3 − HANDOVER_RESERVE_SECONDS 1; a replacement starts after each";
+    },
+  });
+  t.deepEqual(held.codes, [0, 0], "both workers exit 0 within the grace period");
+  const finished = await generationRow(run.stack, held.finished!);
+  t.is(finished?.status, "completed");
+  t.is(finished?.attempts, 1, "the short job was finished by the stopping worker, not redone");
+  const handedBack = await generationRow(run.stack, held.handedBack!);
+  t.is(handedBack?.status, "completed", `the handed-back job (${held.handedBack}) completes`);
+  t.true((handedBack?.attempts ?? 0) >= 2, "it was taken up again by another worker");
+  const job = await run.stack.queue.getJob(held.handedBack!);
+  // BullMQ counts finished attempts (the completion included) in attemptsMade, starts in attemptsStarted.
+  t.is(job?.attemptsMade, 1, "a hand-back is not counted as an attempt: only the completion is");
+  t.true((job?.attemptsStarted ?? 0) >= 2, "the job was started again after the hand-back");
+  t.true(run.stack.workers.slice(0, 2).every((w) => w.child.output().includes("Stopped")), run.stack.workerLogs());
+});
