@@ -9,7 +9,7 @@
  * Appends its results under "## Operator" in docs/BENCHMARKS.md (replacing only that section).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, readdirSync, readlinkSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,22 @@ const repo = resolve(fileURLToPath(import.meta.url), "..", "..");
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 60);
 const POOLS = Number(process.env.BENCH_POOLS ?? 100);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 40);
+/** Which operator builds the footprint measures: `tsx`, `bundle` or both (comma-separated). */
+const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "tsx,bundle").split(",").filter((r): r is Runtime => r === "tsx" || r === "bundle");
+/** Node flags of the bundle run; BENCH_NODE_FLAGS overrides them to try others. */
+const BUNDLE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? imageFlags()).split(" ").filter(Boolean);
+/** BENCH_HEAP_SNAPSHOT=<dir>: the operator writes a heap snapshot there at the end of each footprint window. */
+const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
+/** BENCH_WRITE=0 prints the section without writing docs/BENCHMARKS.md (for trying changes). */
+const WRITE = process.env.BENCH_WRITE !== "0";
 const say = (line: string): void => void process.stderr.write(`bench:operator: ${line}\n`);
+
+/** The node flags of the container image's CMD (operator/Dockerfile), so the bundle runs as shipped. */
+function imageFlags(): string {
+  const cmd = /^CMD \[(.*)\]$/m.exec(readFileSync(join(repo, "operator", "Dockerfile"), "utf8"))?.[1] ?? "";
+  const args = JSON.parse(`[${cmd}]`) as string[];
+  return args.filter((a) => a.startsWith("--")).join(" ");
+}
 
 async function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -86,10 +101,27 @@ type Runtime = "tsx" | "bundle";
 let bundlePath: string | undefined;
 
 async function operatorArgs(runtime: Runtime): Promise<string[]> {
-  if (runtime === "tsx") return ["--import", "tsx", join(repo, "operator", "main.ts")];
+  if (runtime === "tsx") return [...snapshotFlags(), "--import", "tsx", join(repo, "operator", "main.ts")];
   bundlePath ??= await buildOperator();
-  // The container image's command: a small young generation suits a mostly idle controller.
-  return ["--max-semi-space-size=1", bundlePath];
+  return [...BUNDLE_FLAGS, ...snapshotFlags(), bundlePath];
+}
+
+function snapshotFlags(): string[] {
+  return HEAP_SNAPSHOT_DIR === undefined ? [] : ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`];
+}
+
+/** Signals the operator to write a heap snapshot and waits until the file is complete. */
+async function heapSnapshot(pid: number): Promise<void> {
+  const before = new Set(readdirSync(HEAP_SNAPSHOT_DIR!));
+  process.kill(pid, "SIGUSR2");
+  for (let i = 0; i < 1200; i++) {
+    await sleep(250);
+    const file = readdirSync(HEAP_SNAPSHOT_DIR!).find((f) => f.endsWith(".heapsnapshot") && !before.has(f));
+    if (file === undefined) continue;
+    const text = readFileSync(join(HEAP_SNAPSHOT_DIR!, file), "utf8");
+    if (text.trimEnd().endsWith("}")) return say(`heap snapshot ${join(HEAP_SNAPSHOT_DIR!, file)}`);
+  }
+  throw new Error("heap snapshot not written");
 }
 
 async function startOperator(env: SandboxEnv, namespace: string, resyncSeconds: number, runtime: Runtime = "tsx"): Promise<Operator> {
@@ -124,6 +156,54 @@ function procStats(pid: number): { rssMb: number; cpuMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime (fields 14, 15)
   return { rssMb: rssKb / 1024, cpuMs: ticks * 10 };
+}
+
+/** Open TCP connections of a process, by remote port (from /proc: its socket inodes in net/tcp and tcp6). */
+function socketsByRemotePort(pid: number): Map<number, number> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const link = (() => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } })();
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) inodes.add(m[1]!);
+  }
+  const byPort = new Map<number, number>();
+  for (const table of ["tcp", "tcp6"]) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9]!) || f[3] !== "01") continue; // 01: ESTABLISHED
+      const port = parseInt(f[2]!.split(":")[1]!, 16);
+      byPort.set(port, (byPort.get(port) ?? 0) + 1);
+    }
+  }
+  return byPort;
+}
+
+/** Where the operator's memory is, from its prom-client process metrics and its sockets. */
+interface MemoryBreakdown {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  /** V8 heap spaces, used MB (new, old, code, large_object, ...). */
+  spacesMb: Record<string, number>;
+  redisConnections: number;
+  apiServerConnections: number;
+}
+
+function breakdown(metricsText: string, pid: number, ports: { redis: number; apiServer: number }): MemoryBreakdown {
+  const mb = (re: RegExp): number => Number(re.exec(metricsText)?.[1] ?? NaN) / 2 ** 20;
+  const spacesMb: Record<string, number> = {};
+  for (const m of metricsText.matchAll(/genpool_operator_nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\d+)/g)) spacesMb[m[1]!] = Number(m[2]) / 2 ** 20;
+  const sockets = socketsByRemotePort(pid);
+  return {
+    rssMb: mb(/^genpool_operator_process_resident_memory_bytes (\d+)/m),
+    heapUsedMb: mb(/^genpool_operator_nodejs_heap_size_used_bytes (\d+)/m),
+    heapTotalMb: mb(/^genpool_operator_nodejs_heap_size_total_bytes (\d+)/m),
+    externalMb: mb(/^genpool_operator_nodejs_external_memory_bytes (\d+)/m),
+    spacesMb,
+    redisConnections: sockets.get(ports.redis) ?? 0,
+    apiServerConnections: sockets.get(ports.apiServer) ?? 0,
+  };
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -182,6 +262,8 @@ interface Footprint {
   reconciles: number;
   seconds: number;
   p95ReconcileMs: number;
+  /** At the end of the window. */
+  memory: MemoryBreakdown;
 }
 
 /** POOLS pools, each with its own Deployment (0 replicas) and queue, in a fresh namespace. */
@@ -237,13 +319,15 @@ async function footprint(env: SandboxEnv, kc: KubeConfig, fx: { ns: string; queu
   const end = procStats(pid);
   const n1 = await metric(op, count);
   const buckets = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+  if (HEAP_SNAPSHOT_DIR !== undefined) await heapSnapshot(pid);
+  const memory = breakdown(buckets, pid, { redis: env.REDIS_PORT, apiServer: Number(new URL(kc.getCurrentCluster()!.server).port || 443) });
   await sleep(2_000);
   abort.abort();
   const latencies = [...addedAt].flatMap(([name, at]) => (scaledAt.has(name) ? [scaledAt.get(name)! - at] : []));
   const exited = new Promise((res) => op.child.once("exit", res));
   op.child.kill("SIGTERM");
   await exited;
-  return { runtime, latencies, rssMb: rssMax, cpuMsPerReconcile: (end.cpuMs - start.cpuMs) / (n1 - n0), reconciles: n1 - n0, seconds: (Date.now() - t0) / 1000, p95ReconcileMs: histogramP95(buckets) };
+  return { runtime, latencies, rssMb: rssMax, cpuMsPerReconcile: (end.cpuMs - start.cpuMs) / (n1 - n0), reconciles: n1 - n0, seconds: (Date.now() - t0) / 1000, p95ReconcileMs: histogramP95(buckets), memory };
 }
 
 function histogramP95(text: string): number {
@@ -253,13 +337,19 @@ function histogramP95(text: string): number {
 }
 
 function footprintRows(fp: Footprint): string[] {
-  const how = fp.runtime === "tsx" ? "`npm run operator` (tsx loader)" : "bundle (`npm run build:operator`, `node --max-semi-space-size=1`)";
+  const how = fp.runtime === "tsx" ? "`npm run operator` (tsx loader)" : `bundle (\`npm run build:operator\`, \`node ${BUNDLE_FLAGS.join(" ")}\`)`;
   return [
     `| operator RSS with ${POOLS} pools, ${how}: max over ${fp.seconds.toFixed(0)} s, resync 5 s, 1 job/s of traffic | ${fp.rssMb.toFixed(0)} MB | <= 150 MB |`,
     `| CPU per reconcile with ${POOLS} pools, ${how} (${fp.reconciles} reconciles) | ${fp.cpuMsPerReconcile.toFixed(2)} ms | |`,
     `| reconcile duration p95 (histogram bucket bound), ${how} | <= ${fp.p95ReconcileMs} ms | |`,
     `| first job on an idle pool -> 0 to 1 scale seen by a watch, among ${POOLS} pools, ${how}: p50 / p95 (${fp.latencies.length} pools) | ${pct(fp.latencies, 50).toFixed(0)} / ${pct(fp.latencies, 95).toFixed(0)} ms | p95 <= 500 ms |`,
+    `| memory at the end, ${how} | ${memoryText(fp.memory)} | |`,
   ];
+}
+
+function memoryText(m: MemoryBreakdown): string {
+  const spaces = Object.entries(m.spacesMb).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+  return `RSS ${m.rssMb.toFixed(0)} MB = V8 heap ${m.heapTotalMb.toFixed(1)} MB reserved (${m.heapUsedMb.toFixed(1)} used: ${spaces}) + external ${m.externalMb.toFixed(1)} MB + the rest (Node binary, libuv, malloc); ${m.redisConnections} Redis and ${m.apiServerConnections} API server connections`;
 }
 
 function report(lat: number[], fps: Footprint[]): string {
@@ -297,11 +387,15 @@ async function main(): Promise<void> {
     kc.loadFromFile(env.KUBECONFIG);
     await installCrd(kc);
     say(`latency: ${BURSTS} bursts`);
-    const { samples } = await latency(kc, env);
+    const { samples } = BURSTS > 0 ? await latency(kc, env) : { samples: [NaN] };
     say(`latency p50 ${pct(samples, 50).toFixed(0)} ms, p95 ${pct(samples, 95).toFixed(0)} ms`);
     say(`footprint: ${POOLS} pools for ${FOOTPRINT_SECONDS} s`);
     const { ns, queues } = await createPools(kc, env);
-    const fps = [await footprint(env, kc, { ns, queues, offset: 0 }, "tsx"), await footprint(env, kc, { ns, queues, offset: Math.floor(POOLS / 2) }, "bundle")];
+    const fps: Footprint[] = [];
+    for (const [i, runtime] of RUNTIMES.entries()) {
+      fps.push(await footprint(env, kc, { ns, queues, offset: Math.floor((i * POOLS) / RUNTIMES.length) }, runtime));
+      say(`${runtime}: RSS max ${fps.at(-1)!.rssMb.toFixed(0)} MB; ${memoryText(fps.at(-1)!.memory)}`);
+    }
     for (const q of queues) {
       await q.obliterate({ force: true });
       await q.close();
@@ -309,7 +403,7 @@ async function main(): Promise<void> {
     await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: ns });
     const section = report(samples, fps);
     process.stdout.write(section);
-    writeSection(section);
+    if (WRITE) writeSection(section);
   } finally {
     for (const child of started) child.kill("SIGKILL");
     await stop();

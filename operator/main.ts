@@ -11,7 +11,6 @@ import { PoolClient } from "./kube/pools.ts";
 import { DeploymentClient } from "./kube/deployments.ts";
 import { PodClient } from "./kube/pods.ts";
 import { NodeClient } from "./kube/nodes.ts";
-import { createAwsNodeGroupCloud } from "./aws/aws-node-group-cloud.ts";
 import { GpuNode } from "../cluster/contract.ts";
 import { EventClient } from "./kube/events.ts";
 import { LeaseClient } from "./kube/lease.ts";
@@ -57,8 +56,11 @@ function syncWakeups(): void {
   wakeups.sync(index.queues()).catch((err: unknown) => log.warn({ err: String(err) }, "Queue events sync failed"));
 }
 
-// The GPU node step exists only with a cluster name: without it no AWS client is created.
-const cloud = config.EKS_CLUSTER_NAME === undefined ? undefined : createAwsNodeGroupCloud({ clusterName: config.EKS_CLUSTER_NAME });
+// The GPU node step exists only with a cluster name: without it no AWS client is created, and the
+// AWS SDK (about 60 MB of resident memory once loaded) is not even imported.
+const cloud = config.EKS_CLUSTER_NAME === undefined
+  ? undefined
+  : (await import("./aws/aws-node-group-cloud.ts")).createAwsNodeGroupCloud({ clusterName: config.EKS_CLUSTER_NAME });
 
 const reconciler = new PoolReconciler({
   pools: new PoolClient(kc),
