@@ -41,7 +41,9 @@ const text = (field: string, min: number, max: number): z.ZodString =>
     .string({ error: (i) => `${field} must be a string of ${min} to ${max} characters, got ${show(i.input)}` })
     .trim()
     .min(min, { error: () => `${field} must not be empty (${min} to ${max} characters allowed)` })
-    .max(max, { error: (i) => `${field} must be at most ${max} characters, got ${String((i.input as string).length)}` });
+    .max(max, { error: (i) => `${field} must be at most ${max} characters, got ${String((i.input as string).length)}` })
+    // eslint-disable-next-line no-control-regex -- PostgreSQL text and jsonb cannot hold U+0000
+    .regex(/^[^\u0000]*$/, { error: (i) => `${field} must not contain the NUL character (\\u0000), got ${show(i.input)}` });
 
 const number = (field: string, min: number, max: number, opts: { int: boolean; multipleOf?: number }): z.ZodNumber => {
   const allowed = `${opts.int ? "an integer" : "a number"} from ${min} to ${max}${opts.multipleOf ? ` and a multiple of ${opts.multipleOf}` : ""}`;
