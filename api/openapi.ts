@@ -51,10 +51,21 @@ const image = {
   },
 };
 
+/** Characters String.prototype.trim() removes; a field the API trims must hold one character outside them. */
+const NOT_BLANK = "[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+
+/** The zod schema trims `field` before its length check; JSON Schema cannot trim, so require a non-blank character. */
+function notBlank(schema: object, field: string): void {
+  const property = (schema as { properties?: Record<string, { allOf?: object[] }> }).properties?.[field];
+  if (!property) throw new Error(`openapi: the request schema has no property ${field}`);
+  property.allOf = [...(property.allOf ?? []), { pattern: NOT_BLANK }];
+}
+
 /** The OpenAPI document for an API that allows `models`. */
 export function openApiDocument(models: readonly [string, ...string[]]): Record<string, unknown> {
   const requestSchema = z.toJSONSchema(generationRequestSchema(models), { io: "input", target: "draft-2020-12" });
   delete (requestSchema as { $schema?: string }).$schema;
+  notBlank(requestSchema, "prompt");
   const secured = { security: [{ bearer: [] }] };
   const nameParam = { name: "name", in: "path", required: true, schema: { type: "string" } };
   return {
