@@ -18,12 +18,13 @@ import type { Outcome } from "./workqueue.ts";
 import { emptyNodeMemory, runNodeStep, type NodeStepDeps } from "./node-step.ts";
 import { lowerDelayMs, nodeStatusOf, nodeStepEnabled, type NodeStatus } from "./node-status.ts";
 import { splitKey } from "./workqueue.ts";
+import { runRescueStep } from "./rescue-step.ts";
 
 /** The adapters and pure functions one reconcile uses; each is a narrow slice of operator/kube or operator/queue. */
 export interface ReconcileDeps {
   pools: { get(ns: string, name: string): Promise<unknown>; writeStatus(ns: string, name: string, s: GenerationPoolStatus): Promise<void> };
   deployments: { get(ns: string, name: string): Promise<WorkerDeployment | undefined>; scale(ns: string, name: string, replicas: number): Promise<void> };
-  pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void> };
+  pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void>; delete(ns: string, name: string, gracePeriodSeconds: number): Promise<void> };
   events: { emit(e: PoolEvent): Promise<void> };
   readDemand(queue: QueueId): Promise<QueueDemand>;
   decide(o: Observation): Decision;
@@ -43,6 +44,8 @@ const unreachableRequeueMs = 2_000;
 
 /** Level-based reconcile of one pool: re-read everything, decide, act on the difference. */
 export class PoolReconciler {
+  /** First sightings of deadline taints on GPU Nodes (interruption rescue; cluster-wide, lost on restart). */
+  private rescueSeen: Record<string, number> = {};
   constructor(private readonly d: ReconcileDeps) {}
 
   async reconcile(key: string): Promise<Outcome> {
@@ -81,6 +84,7 @@ export class PoolReconciler {
     memory.idleSince = decision.idleSince;
     if (decision.workers !== deployment.replicas) await this.scale({ pool, deployment, pods, busy, decision, memory, log });
     const nodes = await this.nodeStep({ pool, decision, pods, busy, memory, log });
+    await this.rescue(pool, pods, log);
     const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now, node: nodes?.status });
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
     this.observe({ pool, queue, decision, deployment, busy: busy.size });
@@ -98,6 +102,14 @@ export class PoolReconciler {
     for (const r of done.removed) a.log.info({ group: r.group, node: r.node, instanceId: r.instanceId }, "Removed empty node");
     if (done.skipped.length > 0) a.log.warn({ nodes: done.skipped }, "Nodes without an instance id left alone");
     return { status: nodeStatusOf(plan), requeueAfterSeconds: plan.requeueAfterSeconds };
+  }
+
+  /** Workers on GPU nodes marked for termination are deleted with a grace that fits the time left (after the node step ordered their replacement). */
+  private async rescue(pool: GenerationPool, pods: WorkerPod[], log: Logger): Promise<void> {
+    const kube = this.d.nodes?.kube;
+    if (kube === undefined) return;
+    const deps = { listGpuNodes: () => kube.listGpuNodes(), deletePod: (ns: string, name: string, grace: number) => this.d.pods.delete(ns, name, grace), emit: (e: PoolEvent) => this.d.events.emit(e) };
+    this.rescueSeen = (await runRescueStep(deps, { pool, pods, seen: this.rescueSeen, now: this.d.clock.now(), log })).seen;
   }
 
   private async readQueue(pool: GenerationPool): Promise<{ queue: QueueDemand | undefined; queueError: string | undefined }> {

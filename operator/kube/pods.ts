@@ -1,4 +1,5 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { httpStatus } from "./client.ts";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -14,9 +15,13 @@ export interface WorkerPod {
   terminating: boolean;
   /** The node it is bound to, once scheduled. */
   nodeName?: string | undefined;
+  /** spec.terminationGracePeriodSeconds (undefined: Kubernetes' default). */
+  terminationGracePeriodSeconds?: number | undefined;
+  /** ms epoch of metadata.deletionTimestamp (when the kubelet kills it), if being deleted. */
+  deletionDeadline?: number | undefined;
 }
 
-/** Lists worker pods and sets their deletion cost. */
+/** Lists worker pods, sets their deletion cost, deletes them with a chosen grace period. */
 export class PodClient {
   private readonly api: CoreV1Api;
   constructor(kc: KubeConfig) {
@@ -31,6 +36,8 @@ export class PodClient {
       deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
       terminating: p.metadata?.deletionTimestamp !== undefined,
       nodeName: p.spec?.nodeName,
+      terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds,
+      deletionDeadline: p.metadata?.deletionTimestamp === undefined ? undefined : new Date(p.metadata.deletionTimestamp).getTime(),
     }));
   }
 
@@ -38,5 +45,17 @@ export class PodClient {
   async setDeletionCost(namespace: string, name: string, cost: number): Promise<void> {
     const body = { metadata: { annotations: { [deletionCostAnnotation]: String(cost) } } };
     await this.api.patchNamespacedPod({ namespace, name, body }, mergePatch);
+  }
+
+  /**
+   * Deletes a pod with `gracePeriodSeconds` (the kubelet's SIGTERM-to-SIGKILL window); a second
+   * delete with a shorter grace shortens it. A pod already gone counts as deleted.
+   */
+  async delete(namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
+    try {
+      await this.api.deleteNamespacedPod({ namespace, name, gracePeriodSeconds });
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
   }
 }
