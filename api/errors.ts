@@ -60,12 +60,26 @@ function fromHttpError(e: HttpishError): ErrorResponse {
   return plain(500, "internal_error", "Internal server error");
 }
 
+/** SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up). */
+const DB_DOWN_CODE = /^(08[0-9A-Z]{3}|57P0[1-3])$/;
+const SOCKET_DOWN_CODE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+/** pg's own messages for a connection lost or never made. */
+const DB_DOWN_MESSAGE = /Connection terminated|timeout exceeded when trying to connect/;
+
+/** A dependency went away under the request (PostgreSQL restarting, a socket refused): retry later. */
+function isUnreachable(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  return DB_DOWN_CODE.test(code) || SOCKET_DOWN_CODE.has(code) || DB_DOWN_MESSAGE.test(typeof e.message === "string" ? e.message : "");
+}
+
 /** Maps a thrown value to status and body; pure. */
 export function toResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) {
     return { status: err.status, body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }, headers: err.headers };
   }
   if (err instanceof UnavailableError) return plain(503, "unavailable", `${err.dependency} is unavailable, retry later`, { "Retry-After": "5" });
+  if (isUnreachable(err)) return plain(503, "unavailable", "a backing service is unavailable, retry later", { "Retry-After": "5" });
   return fromHttpError(err ?? {});
 }
 
