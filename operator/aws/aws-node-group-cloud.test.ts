@@ -163,3 +163,39 @@ test("[integration] terminateInstance removes exactly the chosen instance and lo
   t.true(after?.Instances?.find((i) => i.InstanceId === busy)?.ProtectedFromScaleIn);
   t.is((await c.describeInstances([empty])).get(empty)?.state, "terminated");
 });
+
+/** The answer EC2 gives a caller whose role lacks the action. */
+const ec2Denied = {
+  status: 403,
+  headers: { "content-type": "text/xml" },
+  body: "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>1</RequestID></Response>",
+};
+
+test("[integration] spot prices are asked once per type within the cache time, and again after it or after a failure", async (t) => {
+  const env = sandboxEnv();
+  let deny = false;
+  const proxy = await startAwsProxy(env.AWS_ENDPOINT_URL, (r) => (deny && r.action === "DescribeSpotPriceHistory" ? ec2Denied : undefined));
+  t.teardown(() => proxy.close());
+  let now = Date.parse("2026-01-05T10:00:00Z");
+  const c = createAwsNodeGroupCloud({ clusterName: "any", endpoint: proxy.endpoint, region: env.AWS_REGION, maxAttempts: 2, now: () => now, spotPriceTtlMs: 60_000 });
+  t.teardown(() => c.close());
+  const asked = (): number => proxy.seen.filter((r) => r.action === "DescribeSpotPriceHistory").length;
+
+  const first = await c.spotPrice("g5.xlarge");
+  t.true(first !== null && first > 0);
+  now += 59_000;
+  t.is(await c.spotPrice("g5.xlarge"), first);
+  t.is(asked(), 1, "within the cache time: no second request");
+  await Promise.all([c.spotPrice("g4dn.xlarge"), c.spotPrice("g4dn.xlarge")]);
+  t.is(asked(), 2, "another type: one request, shared by concurrent callers");
+
+  now += 1_000;
+  deny = true;
+  await t.throwsAsync(c.spotPrice("g5.xlarge"), { message: /not authorized/ });
+  t.is(asked(), 3, "expired: EC2 is asked again, and its error reaches the caller");
+  deny = false;
+  t.is(await c.spotPrice("g5.xlarge"), first);
+  t.is(asked(), 4, "a failed lookup is not kept");
+  t.is(await c.spotPrice("g5.xlarge"), first);
+  t.is(asked(), 4);
+});

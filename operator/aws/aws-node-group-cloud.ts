@@ -5,14 +5,16 @@ import { EksNodeGroups } from "./eks-node-groups.ts";
 import { InstanceTypeGpus } from "./instance-types.ts";
 import { describeInstances } from "./instances.ts";
 import type { NodeGroupCloud } from "./node-group-cloud.ts";
-import { currentSpotPrice } from "./spot-prices.ts";
+import { SpotPriceCache } from "./spot-prices.ts";
 
 /** Settings of the AWS node-group cloud. */
 export interface AwsNodeGroupCloudOptions extends AwsClientOptions {
   /** The EKS cluster the node groups belong to. */
   clusterName: string;
-  /** Time source for price queries. @default Date.now */
+  /** Time source for price queries and their cache. @default Date.now */
   now?: () => number;
+  /** How long a spot price is reused. @default SPOT_PRICE_TTL_MS (5 minutes) */
+  spotPriceTtlMs?: number;
 }
 
 /** A NodeGroupCloud plus `close()` for its sockets. */
@@ -24,13 +26,13 @@ export function createAwsNodeGroupCloud(options: AwsNodeGroupCloudOptions): AwsN
   const clients = createAwsClients(options);
   const groups = new EksNodeGroups(clients.eks, options.clusterName);
   const gpus = new InstanceTypeGpus(clients.ec2);
-  const now = options.now ?? Date.now;
+  const spot = new SpotPriceCache(clients.ec2, options.now ?? Date.now, options.spotPriceTtlMs);
   return {
     describe: (name) => groups.describe(name),
     setDesiredSize: (name, size, token) => groups.setDesiredSize(name, size, token),
     instanceTypeGpus: (type) => gpus.gpus(type),
     describeInstances: (ids) => describeInstances(clients.ec2, ids),
-    spotPrice: (type) => currentSpotPrice(clients.ec2, type, new Date(now())),
+    spotPrice: (type) => spot.price(type),
     terminateInstance: (id) => terminateInstance(clients.autoScaling, id),
     setScaleInProtection: (group, ids, protect) => setScaleInProtection(clients.autoScaling, group, ids, protect),
     close: () => destroyAwsClients(clients),

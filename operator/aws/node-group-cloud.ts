@@ -58,7 +58,7 @@ export interface NodeGroupCloud {
   instanceTypeGpus(type: string): Promise<number>;
   /** Lifecycle (spot or on-demand) and state of instances, by instance id; unknown ids are absent. */
   describeInstances(instanceIds: readonly string[]): Promise<Map<string, InstanceInfo>>;
-  /** Current spot price of `type` in US $/hour (mean of the latest price per zone), or null if none. */
+  /** Current spot price of `type` in US $/hour (mean of the latest price per zone), or null if none; cached for minutes. */
   spotPrice(type: string): Promise<number | null>;
   /** Terminates exactly this instance and lowers its Auto Scaling group's desired capacity by one. */
   terminateInstance(instanceId: string): Promise<void>;

@@ -1,11 +1,14 @@
 /**
- * The node half of one pool's reconcile, after decide(): observe (cloud sizes, GPU Nodes, the
- * pool's worker pods) -> planNodes() -> carryOutNodePlan(). Talks to the cloud and the API server
- * only through the narrow interfaces it is given.
+ * The node half of one pool's reconcile, after decide(): observe (cloud sizes, instance types,
+ * workers per node and node prices, GPU Nodes, the pool's worker pods) -> planNodes() ->
+ * carryOutNodePlan(). Talks to the cloud and the API server only through the narrow interfaces
+ * it is given.
  */
 import type { CarriedOut, NodeKube } from "../aws/carry-out-node-plan.ts";
 import { carryOutNodePlan } from "../aws/carry-out-node-plan.ts";
 import type { NodeGroupCloud } from "../aws/node-group-cloud.ts";
+import { observeCloudGroups } from "../aws/observe-node-groups.ts";
+import { onDemandPriceTable, type OnDemandPriceTable } from "../aws/price-table.ts";
 import type { GenerationPool } from "../resource/index.ts";
 import { observeNodeGroups, type GroupCloudState, type NodeLike } from "../scaling/nodes/observe.ts";
 import { planNodes } from "../scaling/nodes/plan.ts";
@@ -16,6 +19,8 @@ import type { WorkerPod } from "../kube/pods.ts";
 export interface NodeStepDeps {
   cloud: NodeGroupCloud;
   kube: NodeKube & { listGpuNodes(): Promise<NodeLike[]> };
+  /** On-demand prices per instance type. @default the table bundled from cluster/prices.json */
+  prices?: OnDemandPriceTable;
 }
 
 /** One pool's node step input. */
@@ -34,16 +39,13 @@ export const emptyNodeMemory = (): NodePlanMemory => ({ groups: {}, idleSince: {
 /** Observes, plans and acts for one pool; the first failing call throws (the reconcile retries). */
 export async function runNodeStep(d: NodeStepDeps, input: NodeStepInput): Promise<{ plan: NodePlan; done: CarriedOut }> {
   const { pool } = input;
-  const cloud = new Map<string, GroupCloudState>();
-  for (const g of pool.spec.nodeGroups) {
-    const described = await d.cloud.describe(g.name);
-    cloud.set(g.name, { desiredSize: described.desiredSize, healthIssues: described.healthIssues });
-  }
-  const workersPerNode = new Map(pool.spec.nodeGroups.map((g) => [g.name, g.workersPerNode]));
+  const observed = await observeCloudGroups(d.cloud, pool.spec.nodeGroups, d.prices ?? onDemandPriceTable);
+  const cloud = new Map<string, GroupCloudState>([...observed.groups].map(([name, o]) => [name, { desiredSize: o.description.desiredSize, healthIssues: o.description.healthIssues }]));
+  const workersPerNode = new Map([...observed.groups].map(([name, o]) => [name, o.workersPerNode]));
   const nodes = await d.kube.listGpuNodes();
   const workers = input.pods.filter((p) => !p.terminating).map((p) => ({ name: p.name, nodeName: p.nodeName, busy: input.busy.has(p.name) }));
   const groups = observeNodeGroups({ specs: pool.spec.nodeGroups, cloud, workersPerNode, nodes, workers });
-  const plan = planNodes({ now: input.now, desiredWorkers: input.desiredWorkers, policy: pool.spec, groups, hourlyPricePerNode: {}, memory: input.memory });
+  const plan = planNodes({ now: input.now, desiredWorkers: input.desiredWorkers, policy: pool.spec, groups, hourlyPricePerNode: observed.hourlyPricePerNode, memory: input.memory });
   const done = await carryOutNodePlan({
     plan,
     observedDesired: new Map([...cloud].map(([name, s]) => [name, s.desiredSize])),

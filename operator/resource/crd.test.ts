@@ -86,7 +86,6 @@ test("the schema's defaults are exactly the defaults table", (t) => {
     nodeGroups: [],
     "nodeGroups[].priority": D.nodeGroupPriority,
     "nodeGroups[].minNodes": D.nodeGroupMinNodes,
-    "nodeGroups[].workersPerNode": D.nodeGroupWorkersPerNode,
     onDemandBaseNodes: D.onDemandBaseNodes,
     spotFallbackDelaySeconds: D.spotFallbackDelaySeconds,
     nodeScaleDownDelaySeconds: D.nodeScaleDownDelaySeconds,

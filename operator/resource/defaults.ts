@@ -44,8 +44,6 @@ export const PoolDefaults = {
   nodeGroupPriority: 0,
   /** Node groups may shrink to no nodes. */
   nodeGroupMinNodes: 0,
-  /** One GPU per node, one worker per GPU. */
-  nodeGroupWorkersPerNode: 1,
   /** On-demand nodes kept regardless of spot availability. */
   onDemandBaseNodes: 0,
   /** Pods pending this long on spot make the planner grow on-demand groups instead. */

@@ -18,7 +18,13 @@ test("a minimal spec gets every default from the table", (t) => {
 test("defaults fill the gaps of a partly given object and of list items, given values are kept", (t) => {
   const spec = parseGenerationPoolSpec({ ...minimal, scaleDown: { stabilizationSeconds: 30 }, nodeGroups: [spot] });
   t.deepEqual(spec.scaleDown, { stabilizationSeconds: 30, maxStepWorkers: 10, stepPeriodSeconds: 60, scaleToZeroDelaySeconds: 600 });
-  t.deepEqual(spec.nodeGroups, [{ name: "gpu-spot", capacityType: "spot", maxNodes: 4, priority: 0, minNodes: 0, workersPerNode: 1 }]);
+  t.deepEqual(spec.nodeGroups, [{ name: "gpu-spot", capacityType: "spot", maxNodes: 4, priority: 0, minNodes: 0 }]);
+});
+
+test("workersPerNode has no default (the instance type's GPUs apply); a given value is kept", (t) => {
+  t.false("workersPerNode" in parseGenerationPoolSpec({ ...minimal, nodeGroups: [spot] }).nodeGroups[0]!);
+  t.is(parseGenerationPoolSpec({ ...minimal, nodeGroups: [{ ...spot, workersPerNode: 4 }] }).nodeGroups[0]!.workersPerNode, 4);
+  t.throws(() => parseGenerationPoolSpec({ ...minimal, nodeGroups: [{ ...spot, workersPerNode: 0 }] }), { message: /spec\.nodeGroups\[0\]\.workersPerNode/ });
 });
 
 test("unknown fields are pruned, as the API server prunes them", (t) => {

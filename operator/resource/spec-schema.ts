@@ -106,8 +106,8 @@ const nodeGroup = obj(
     priority: int("Lower grows first; ties keep list order.", 0, { default: D.nodeGroupPriority, maximum: 1000 }),
     minNodes: int("Fewest nodes.", 0, { default: D.nodeGroupMinNodes, maximum: L.maxReplicas }),
     maxNodes: int("Most nodes.", 0, { maximum: L.maxReplicas }),
-    instanceTypes: list("Informational: instance types of the group.", str("Instance type.", { maxLength: 32 }), L.maxInstanceTypes),
-    workersPerNode: int("Workers that fit on one node (GPUs per node).", 1, { default: D.nodeGroupWorkersPerNode, maximum: 64 }),
+    instanceTypes: list("Instance types of the group; read only when EKS reports none (types set in a launch template).", str("Instance type.", { maxLength: 32 }), L.maxInstanceTypes),
+    workersPerNode: int("Workers per node; when omitted, the GPUs of the group's instance type (the fewest of its types).", 1, { maximum: 64 }),
   },
   {
     required: ["name", "capacityType", "maxNodes"],

@@ -111,10 +111,17 @@ export interface NodeGroup {
   /** @default 0 */
   minNodes: number;
   maxNodes: number;
-  /** Informational (cost estimates, status); the node group itself defines its instances. */
+  /**
+   * Instance types of the group, used only when EKS reports none for it (instance types set in a
+   * launch template): workers per node and the cost estimate read them. @default the types
+   * DescribeNodegroup reports
+   */
   instanceTypes?: string[];
-  /** Workers that fit on one node (GPUs per node). @default 1 */
-  workersPerNode: number;
+  /**
+   * Workers that fit on one node. @default the GPUs of the group's instance type (EC2
+   * DescribeInstanceTypes; the fewest when the group has several types)
+   */
+  workersPerNode?: number;
 }
 
 /** Desired state of a GenerationPool, with every default applied. */
