@@ -6,7 +6,7 @@ import { runFault } from "./support/scenario.ts";
 test("[integration] PostgreSQL restarts under load: requests during the outage are refused, every accepted generation completes once", async (t) => {
   const run = await runFault(t, {
     fault: "PostgreSQL fast shutdown + restart",
-    perSecond: 3,
+    perSecond: 2,
     afterSeconds: 6,
     inject: async (stack) => {
       await eventually(() => jobOf(stack, stack.workers[0]!.pod), 30_000, "a worker busy");

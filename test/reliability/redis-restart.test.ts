@@ -7,7 +7,7 @@ test("[integration] Redis (AOF on) crashes and restarts under load: the API refu
   let backlog = 0;
   const run = await runFault(t, {
     fault: "Redis SIGKILL + restart (AOF, appendfsync everysec)",
-    perSecond: 3,
+    perSecond: 2,
     afterSeconds: 6,
     inject: async (stack) => {
       await eventually(() => jobOf(stack, stack.workers[0]!.pod), 30_000, "a worker busy");

@@ -7,7 +7,7 @@ test("[integration] worker SIGKILLed mid-job under load: its job is re-delivered
   let killedJob = "";
   const run = await runFault(t, {
     fault: "worker SIGKILL mid-job",
-    perSecond: 3,
+    perSecond: 2,
     inject: async (stack) => {
       const victim = stack.workers[0]!;
       killedJob = await eventually(() => jobOf(stack, victim.pod), 30_000, "the worker to be busy");

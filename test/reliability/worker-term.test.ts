@@ -7,7 +7,7 @@ test("[integration] worker SIGTERM mid-job under load: a job that fits the grace
   const held: { finished?: string; handedBack?: string; codes: (number | string)[] } = { codes: [] };
   const run = await runFault(t, {
     fault: "worker SIGTERM mid-job (grace period)",
-    perSecond: 3,
+    perSecond: 2,
     stack: { workerEnv: { GRACE_PERIOD_SECONDS: "3", HANDOVER_RESERVE_SECONDS: "1", LOCK_DURATION_MS: "30000" } },
     inject: async (stack) => {
       // 1. A short job: it finishes within the 2 s the grace period leaves, then the worker exits.

@@ -15,11 +15,11 @@ export interface FaultScenario {
   /** Row title in the figures table. */
   fault: string;
   stack?: StackOptions;
-  /** POSTs per second. @default 4 */
+  /** POSTs per second. @default 2 */
   perSecond?: number;
   /** Seconds the stream keeps going after the fault was injected. @default 4 */
   afterSeconds?: number;
-  /** How long every accepted generation has to settle after the stream stops. @default 60000 */
+  /** How long every accepted generation has to settle after the stream stops. @default 120000 */
   settleMs?: number;
   /** Injects the fault (the stream is running); returns a description of what was done. */
   inject: (stack: Stack, stream: Stream) => Promise<string>;
@@ -41,7 +41,7 @@ export async function runFault(t: ExecutionContext, s: FaultScenario): Promise<F
   t.timeout(240_000);
   const stack = await startStack(s.stack);
   t.teardown(() => stack.close());
-  const stream = new Stream({ api: stack.api, tokens: stack.tokens, perSecond: s.perSecond ?? 4 }).start();
+  const stream = new Stream({ api: stack.api, tokens: stack.tokens, perSecond: s.perSecond ?? 2 }).start();
   try {
     await eventually(async () => (await completedCount(stack)) >= 2, 60_000, "the first generations to complete");
   } catch (err) {
@@ -51,10 +51,10 @@ export async function runFault(t: ExecutionContext, s: FaultScenario): Promise<F
   const detail = await s.inject(stack, stream);
   await new Promise((r) => setTimeout(r, (s.afterSeconds ?? 4) * 1000));
   const result = await stream.stop();
-  const settled = await settle({ db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue }, result.accepted, s.settleMs ?? 60_000);
+  const settled = await settle({ db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue }, result.accepted, s.settleMs ?? 120_000);
   const a = await audit({ db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue }, result.accepted);
   record(t, { fault: s.fault, stream: result, audit: a, detail });
-  const context = settled ? "" : `(not settled after ${(s.settleMs ?? 60_000) / 1000} s)\n${stack.workerLogs()}`;
+  const context = settled ? "" : `(not settled after ${(s.settleMs ?? 120_000) / 1000} s)\n${stack.workerLogs()}`;
   if (!assertExactlyOnce(t, a, context)) t.log(stack.workerLogs());
   t.true(a.accepted > 0, "the stream got generations accepted");
   return { stack, stream: result, audit: a, detail };
