@@ -1,4 +1,5 @@
-import { Validations, type Stack } from "aws-cdk-lib";
+import { CfnCondition, CfnResource, Validations, type Stack } from "aws-cdk-lib";
+import { KubectlFunctions } from "./compute/kubectl-handler.ts";
 import { at } from "./construct-path.ts";
 
 /** One deliberate finding: the construct it sits on (path below the stack), the rule, and why. */
@@ -12,6 +13,28 @@ const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "Ama
 const awsPolicy = (name: string): string => `AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
 const SECRET_ROTATION =
   "Rotating this secret would invalidate the copy charts-src/ places in a Kubernetes Secret for running pods; rotation is a runbook step (docs/CLUSTER.md) until pods read it through the CSI driver.";
+
+const KUBECTL_HANDLER = `Eks/Cluster/${KubectlFunctions.handler}`;
+const KUBECTL_ON_EVENT = `Eks/Cluster/${KubectlFunctions.onEvent}`;
+const LAMBDA_POLICY_REASON =
+  "aws-eks-v2's kubectl provider attaches this AWS-maintained Lambda execution policy (CloudWatch Logs; ENI management for a function in the VPC); the function only runs during deploys to install the pinned load balancer controller chart.";
+const ECR_READ_REASON =
+  "aws-eks-v2 attaches ECR read-only to the kubectl provider so Helm can pull OCI charts from ECR; read-only, and the role is already cluster-admin inside Kubernetes, which is the larger grant.";
+
+/** `Policy::…` part of the IAM4 finding for aws-eks-v2's partition-conditional ECR Public policy. */
+function ecrPublicPolicy(stack: Stack): string {
+  const condition = at(stack, `${KUBECTL_HANDLER}/HasEcrPublic`);
+  if (!(condition instanceof CfnCondition)) throw new Error(`${KUBECTL_HANDLER}/HasEcrPublic is not a CfnCondition`);
+  const arn = '{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]}';
+  return `AwsSolutions::AwsSolutions-IAM4[Policy::{"Fn::If":["${stack.resolve(condition.logicalId) as string}",${arn},{"Ref":"AWS::NoValue"}]}]`;
+}
+
+/** Logical id of the CloudFormation resource behind the construct at `path`. */
+function logicalIdAt(stack: Stack, path: string): string {
+  const resource = at(stack, path).node.defaultChild;
+  if (!CfnResource.isCfnResource(resource)) throw new Error(`${path} has no CloudFormation resource`);
+  return stack.resolve(resource.logicalId) as string;
+}
 
 /** The findings acknowledged in this stack; the nag test asserts every reason is specific. */
 export function nagAcknowledgements(stack: Stack): NagAcknowledgement[] {
@@ -74,6 +97,11 @@ export function nagAcknowledgements(stack: Stack): NagAcknowledgement[] {
       id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
       reason: "ec2:DescribeInstanceTypes, DescribeInstances and DescribeSpotPriceHistory support no resource-level permissions; IAM accepts only Resource * for them, and they are read-only.",
     },
+    {
+      path: "Eks/OperatorRole",
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*]`,
+      reason: `EKS creates and names the node groups' Auto Scaling groups (random suffix), so their ARNs are unknown at deploy time; SetInstanceProtection and TerminateInstanceInAutoScalingGroup are allowed only where the group carries the tags eks:cluster-name=${clusterName} and eks:nodegroup-name=${operatorNodegroups.join(" or ")}.`,
+    },
     ...operatorNodegroups.map((ng) => ({
       path: "Eks/OperatorRole",
       id: ngArn(`${clusterName}/${ng}`),
@@ -88,6 +116,21 @@ export function nagAcknowledgements(stack: Stack): NagAcknowledgement[] {
       path: "Eks/WorkerRole",
       id: "AwsSolutions::AwsSolutions-IAM5[Resource::<ImagesB45AD88B.Arn>/models/*]",
       reason: "Workers sync whatever model files the platform engineer uploads under models/ at start; read-only and scoped to that prefix.",
+    },
+    ...[KUBECTL_HANDLER, KUBECTL_ON_EVENT].flatMap((path) =>
+      ["service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"].map((p) => ({ path, id: awsPolicy(p), reason: LAMBDA_POLICY_REASON })),
+    ),
+    { path: KUBECTL_HANDLER, id: awsPolicy("AmazonEC2ContainerRegistryReadOnly"), reason: ECR_READ_REASON },
+    { path: KUBECTL_HANDLER, id: ecrPublicPolicy(stack), reason: ECR_READ_REASON },
+    {
+      path: KUBECTL_HANDLER,
+      id: "AwsSolutions::AwsSolutions-L1",
+      reason: "The kubectl handler's Python runtime is chosen by aws-cdk-lib (the newest it validates against the kubectl/Helm layer); a newer runtime than it ships is not supported by its handler code.",
+    },
+    {
+      path: KUBECTL_ON_EVENT,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdAt(stack, KUBECTL_HANDLER)}.Arn>:*]`,
+      reason: "The custom-resource provider framework may invoke any version or alias of the one kubectl handler function; the function ARN itself is fixed, only its qualifier is a wildcard.",
     },
     {
       path: "Eks/Cluster",

@@ -34,13 +34,27 @@ test("endpointPublicAccess false leaves only the private endpoint", (t) => {
   t.pass();
 });
 
-test("adminPrincipalArns become cluster-admin access entries", (t) => {
-  const entries = Object.values(template.findResources("AWS::EKS::AccessEntry"));
-  t.is(entries.length, 1);
-  const props = (entries[0] as { Properties: { PrincipalArn: string; AccessPolicies: Array<{ AccessScope: unknown; PolicyArn: unknown }> } }).Properties;
-  t.is(props.PrincipalArn, admin);
-  t.deepEqual(props.AccessPolicies[0]?.AccessScope, { Type: "cluster" });
-  t.regex(JSON.stringify(props.AccessPolicies[0]?.PolicyArn), /AmazonEKSClusterAdminPolicy"/);
+test("adminPrincipalArns become cluster-admin access entries, beside the kubectl provider's", (t) => {
+  type Entry = { Properties: { PrincipalArn: unknown; AccessPolicies: Array<{ AccessScope: unknown; PolicyArn: unknown }> } };
+  const entries = Object.values(template.findResources("AWS::EKS::AccessEntry")).map((e) => (e as Entry).Properties);
+  t.deepEqual(
+    entries.map((e) => (typeof e.PrincipalArn === "string" ? e.PrincipalArn : JSON.stringify(e.PrincipalArn).replace(/^.*"(EksClusterKubectlProvider[A-Za-z]+)[0-9A-F]{8}".*$/, "$1"))).sort(),
+    [admin, "EksClusterKubectlProviderHandlerServiceRole"].sort(),
+    "the admin, and the role of the handler that installs the load balancer controller chart",
+  );
+  for (const props of entries) {
+    t.deepEqual(props.AccessPolicies[0]?.AccessScope, { Type: "cluster" });
+    t.regex(JSON.stringify(props.AccessPolicies[0]?.PolicyArn), /AmazonEKSClusterAdminPolicy"/);
+  }
+});
+
+test("with the public endpoint off, the kubectl provider still reaches the API server from inside the VPC", (t) => {
+  const fns = Object.values(template.findResources("AWS::Lambda::Function")).map((f) => JSON.stringify((f as { Properties: { VpcConfig?: unknown } }).Properties.VpcConfig));
+  t.is(fns.length, 2);
+  for (const vpc of fns) {
+    t.regex(vpc, /NetworkVpcprivateappSubnet1/);
+    t.regex(vpc, /ClusterSecurityGroupId/);
+  }
 });
 
 test("plain HTTP opens port 80 only, to the given CIDRs, and outputs no certificate", (t) => {

@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { ArnFormat, Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks-v2";
@@ -104,6 +104,14 @@ export class GenpoolClusterStack extends Stack {
     const targets: PolicyTargets = {
       bucketArn: images.bucket.bucketArn,
       gpuNodegroupArns: [onDemand, spot].map((g) => nodegroupArn(g.nodegroupName)),
+      clusterName,
+      gpuNodegroupNames: [onDemand, spot].map((g) => g.nodegroupName),
+      autoScalingGroupsArn: this.formatArn({
+        service: "autoscaling",
+        resource: "autoScalingGroup",
+        resourceName: "*:autoScalingGroupName/*",
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
       dbSecretArn: dbSecret.secretArn,
       redisSecretArn: redis.authSecret.secretArn,
     };
@@ -184,6 +192,7 @@ export class GenpoolClusterStack extends Stack {
     for (const g of [system, onDemand, spot]) g.nodegroup.node.addDependency(eksc.vpcCni, eksc.kubeProxy);
     eksc.coreDns.node.addDependency(system.nodegroup);
     eksc.metricsServer.node.addDependency(system.nodegroup);
+    eksc.albController.node.addDependency(system.nodegroup);
     return { onDemand, spot };
   }
 

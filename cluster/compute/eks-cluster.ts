@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { KubectlV35Layer } from "@aws-cdk/lambda-layer-kubectl-v35";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks-v2";
@@ -9,12 +9,11 @@ import { Construct } from "constructs";
 import { parseCidr } from "../network/cidr.ts";
 import { toRetention } from "../network/vpc.ts";
 import { InvalidPropError, requireIntInRange, requireOneOf, withDefaults } from "../validate.ts";
+import { AlbControllerWorkload, albControllerPolicy, installAlbController } from "./alb-controller.ts";
+import { kubectlProviderLogs } from "./kubectl-handler.ts";
 
 /** Kubernetes versions this construct accepts (EKS standard support, aws-cdk-lib 2.276). */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35", "1.36"] as const;
-
-/** Namespace and ServiceAccount of the AWS Load Balancer Controller (Helm install, docs/CLUSTER.md). */
-export const AlbControllerWorkload = { namespace: "kube-system", serviceAccount: "aws-load-balancer-controller" } as const;
 
 /** Properties of {@link GenpoolEksCluster}. */
 export interface GenpoolEksClusterProps {
@@ -34,7 +33,7 @@ export interface GenpoolEksClusterProps {
    * @default none: the principal that deploys the stack becomes the bootstrap admin
    */
   readonly adminPrincipalArns?: readonly string[];
-  /** Retention of the control-plane log group, in days. @default 90 */
+  /** Retention of the control-plane log group and the kubectl provider's log groups, in days. @default 90 */
   readonly controlPlaneLogRetentionDays?: number;
   /** VPC CNI prefix delegation: each ENI slot carries a /28 of pod IPs instead of one IP. @default true */
   readonly prefixDelegation?: boolean;
@@ -54,14 +53,19 @@ const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 /**
  * EKS control plane (aws-eks-v2, native CloudFormation): all control-plane logs, secrets
  * envelope-encrypted with a KMS key, configurable endpoint access, access entries, the four
- * core add-ons plus metrics-server, and the IAM role for the AWS Load Balancer Controller
- * (installed with Helm by the platform engineer, docs/CLUSTER.md).
+ * core add-ons plus metrics-server, and the AWS Load Balancer Controller (pinned Helm chart
+ * installed by the kubectl provider, on a Pod Identity role).
  */
 export class GenpoolEksCluster extends Construct {
   readonly cluster: eks.Cluster;
   readonly clusterName: string;
   readonly secretsKey: kms.Key;
   readonly albControllerRole: iam.Role;
+  /**
+   * The controller's Helm release. Like CoreDNS it is a Deployment (and `wait` is on): it
+   * depends on the system node group and on CoreDNS.
+   */
+  readonly albController: eks.HelmChart;
   /** Node groups depend on it, so nodes join with prefix delegation already configured. */
   readonly vpcCni: eks.Addon;
   /** Node groups depend on it: without kube-proxy, Service traffic from new nodes fails. */
@@ -114,8 +118,15 @@ export class GenpoolEksCluster extends Construct {
       // installed at creation would conflict with them.
       bootstrapSelfManagedAddons: false,
       outputConfigCommand: false,
+      // kubectl/helm handler for the controller chart. With the private endpoint on, aws-eks-v2
+      // runs it in the cluster's private subnets with the cluster security group, so it reaches
+      // the API server even when the public endpoint is restricted or off.
+      // The layer ships kubectl 1.35 and Helm 4.1; Helm, which installs the chart, supports
+      // Kubernetes 1.32-1.35 (1.36 is one minor newer, inside kubectl's skew).
+      kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(this, "KubectlLayer") },
     });
     this.cluster.node.addDependency(controlPlaneLogs);
+    kubectlProviderLogs(this.cluster, this.clusterName, logDays);
     admins.forEach((arn, i) => this.cluster.grantClusterAdmin(`Admin${i}`, arn));
     const prefixDelegation = p.prefixDelegation;
     this.vpcCni = new eks.Addon(this, "VpcCni", {
@@ -132,11 +143,22 @@ export class GenpoolEksCluster extends Construct {
     this.metricsServer = new eks.Addon(this, "MetricsServer", { cluster: this.cluster, addonName: "metrics-server" });
     // Later deploys win over hand edits of the add-on configuration instead of failing.
     for (const addon of [this.vpcCni, this.coreDns, this.kubeProxy, this.metricsServer]) (addon.node.defaultChild as eks.CfnAddon).resolveConflicts = "OVERWRITE";
-    this.albControllerRole = this.podIdentityRole("AlbController", AlbControllerWorkload, albControllerPolicy());
+    const alb = this.podIdentity("AlbController", AlbControllerWorkload, albControllerPolicy());
+    this.albControllerRole = alb.role;
+    this.albController = installAlbController(this.cluster, alb.association);
+    this.albController.node.addDependency(this.coreDns);
   }
 
   /** A role that pods of one ServiceAccount assume through EKS Pod Identity. */
   podIdentityRole(id: string, workload: { namespace: string; serviceAccount: string }, policy: iam.PolicyDocument): iam.Role {
+    return this.podIdentity(id, workload, policy).role;
+  }
+
+  private podIdentity(
+    id: string,
+    workload: { namespace: string; serviceAccount: string },
+    policy: iam.PolicyDocument,
+  ): { role: iam.Role; association: eks.CfnPodIdentityAssociation } {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal("pods.eks.amazonaws.com"),
       description: `Genpool pod identity ${workload.namespace}/${workload.serviceAccount}`,
@@ -153,7 +175,7 @@ export class GenpoolEksCluster extends Construct {
     });
     // The agent add-on must run before pods can exchange their token for the role.
     association.node.addDependency(this.cluster.eksPodIdentityAgent ?? this.cluster);
-    return role;
+    return { role, association };
   }
 }
 
@@ -175,10 +197,4 @@ function validate(
   for (const arn of admins) {
     if (!ARN.test(arn)) throw new InvalidPropError(NAME, "adminPrincipalArns", arn, "IAM role or user ARNs such as arn:aws:iam::123456789012:role/Admin");
   }
-}
-
-/** The controller's published IAM policy (iam_policy.json of v3.2.2, as shipped in aws-cdk-lib). */
-function albControllerPolicy(): iam.PolicyDocument {
-  const json: unknown = JSON.parse(readFileSync(new URL("./alb-controller-iam-policy.json", import.meta.url), "utf8"));
-  return iam.PolicyDocument.fromJson(json);
 }
