@@ -12,6 +12,9 @@ const flag = z
   .enum(["true", "false", "1", "0", ""], { message: "must be one of true, false, 1, 0" })
   .transform((v) => v === "true" || v === "1");
 
+/** An EKS cluster name: 1-100 letters, digits, '-' or '_', starting with a letter or digit. */
+export const EKS_CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
 const namespaceList = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s !== ""))
@@ -42,7 +45,7 @@ const schema = z.object({
    */
   EKS_CLUSTER_NAME: z
     .string()
-    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, "EKS_CLUSTER_NAME must be an EKS cluster name (1-100 letters, digits, '-' or '_', starting with a letter or digit)")
+    .regex(EKS_CLUSTER_NAME_PATTERN, "EKS_CLUSTER_NAME must be an EKS cluster name (1-100 letters, digits, '-' or '_', starting with a letter or digit)")
     .optional(),
   KUBECONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),

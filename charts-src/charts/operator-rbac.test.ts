@@ -1,6 +1,7 @@
 import test from "ava";
 import { Workload } from "../../cluster/contract.ts";
 import { localSettings } from "../config/local.ts";
+import { exampleProductionSettings } from "../lib/fixtures.ts";
 import { allManifests, type Manifest } from "../lib/manifests.ts";
 
 interface Rule {
@@ -17,14 +18,16 @@ const expected: [where: string, apiGroup: string, resource: string, verbs: strin
   // Observe the worker Deployment and change only its size.
   [Workload.worker.namespace, "apps", "deployments", ["get", "list", "watch"]],
   [Workload.worker.namespace, "apps", "deployments/scale", ["get", "update", "patch"]],
-  // Count busy workers and set pod-deletion-cost on idle ones; never delete pods itself.
-  [Workload.worker.namespace, "", "pods", ["list", "watch", "patch"]],
+  // List worker pods, set pod-deletion-cost on idle ones, and delete worker pods: the idle ones of
+  // a node it removes, and any on a node marked for termination (interruption rescue).
+  [Workload.worker.namespace, "", "pods", ["list", "patch", "delete"]],
   [Workload.worker.namespace, "", "events", ["create", "patch"]],
   [Workload.worker.namespace, "events.k8s.io", "events", ["create", "patch"]],
   // Leader election between the two replicas.
   [Workload.operator.namespace, "coordination.k8s.io", "leases", ["get", "create", "update"]],
-  // Node readiness for node-group sizing: read only, cluster-wide (nodes are not namespaced).
-  ["cluster", "", "nodes", ["get", "list", "watch"]],
+  // GPU nodes for node-group sizing (list, and a watch for wake-ups) and cordoning a node before
+  // its instance is terminated (patch spec.unschedulable); cluster-wide: nodes are not namespaced.
+  ["cluster", "", "nodes", ["list", "watch", "patch"]],
 ];
 
 function grantedRules(objects: Manifest[]): [string, string, string, string[]][] {
@@ -41,11 +44,17 @@ test("the operator's RBAC grants exactly the table, nothing more", (t) => {
   t.deepEqual(grantedRules(allManifests(localSettings())).map(key).sort(), expected.map(key).sort());
 });
 
-test("no rule names Secrets, wildcards or cluster-wide write access", (t) => {
+test("no rule names Secrets or wildcards; the only cluster-wide write is patching nodes (cordon)", (t) => {
   for (const [where, group, resource, verbs] of grantedRules(allManifests(localSettings()))) {
     t.false(resource === "secrets" || resource === "*" || group === "*" || verbs.includes("*"), `${where} ${group}/${resource}`);
-    if (where === "cluster") t.deepEqual(verbs.filter((v) => !["get", "list", "watch"].includes(v)), []);
+    const writes = verbs.filter((v) => !["get", "list", "watch"].includes(v));
+    if (where === "cluster") t.deepEqual(writes, resource === "nodes" ? ["patch"] : [], `${group}/${resource}`);
   }
+});
+
+test("the RBAC is the same in both environments", (t) => {
+  const key = (row: [string, string, string, string[]]): string => `${row[0]} ${row[1]}/${row[2]}: ${[...row[3]].sort().join(",")}`;
+  t.deepEqual(grantedRules(allManifests(exampleProductionSettings())).map(key).sort(), grantedRules(allManifests(localSettings())).map(key).sort());
 });
 
 test("every role is bound to the operator's ServiceAccount only", (t) => {

@@ -13,19 +13,21 @@ export interface Grant {
 
 /**
  * Everything the operator may do, and nothing else: read and report on pools, scale the worker
- * Deployment, mark idle pods cheap to delete, read nodes, hold its Lease and record Events.
- * No Secrets anywhere (the Redis token reaches it through the kubelet, not the API).
+ * Deployment, mark idle pods cheap to delete, delete worker pods (idle ones on a node it removes,
+ * any on a node marked for termination), read, watch and cordon GPU nodes, hold its Lease and
+ * record Events. The node and pod rows are exactly the calls of operator/kube/nodes.ts and
+ * operator/kube/pods.ts. No Secrets anywhere (the Redis token reaches it through the kubelet).
  */
 export const OPERATOR_GRANTS: readonly Grant[] = [
   { scope: "worker-namespace", apiGroup: "genpool.io", resource: "generationpools", verbs: ["get", "list", "watch"] },
   { scope: "worker-namespace", apiGroup: "genpool.io", resource: "generationpools/status", verbs: ["update", "patch"] },
   { scope: "worker-namespace", apiGroup: "apps", resource: "deployments", verbs: ["get", "list", "watch"] },
   { scope: "worker-namespace", apiGroup: "apps", resource: "deployments/scale", verbs: ["get", "update", "patch"] },
-  { scope: "worker-namespace", apiGroup: "", resource: "pods", verbs: ["list", "watch", "patch"] },
+  { scope: "worker-namespace", apiGroup: "", resource: "pods", verbs: ["list", "patch", "delete"] },
   { scope: "worker-namespace", apiGroup: "", resource: "events", verbs: ["create", "patch"] },
   { scope: "worker-namespace", apiGroup: "events.k8s.io", resource: "events", verbs: ["create", "patch"] },
   { scope: "operator-namespace", apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update"] },
-  { scope: "cluster", apiGroup: "", resource: "nodes", verbs: ["get", "list", "watch"] },
+  { scope: "cluster", apiGroup: "", resource: "nodes", verbs: ["list", "watch", "patch"] },
 ];
 
 const NAME = "genpool-operator";
@@ -38,7 +40,7 @@ function rules(scope: Grant["scope"]): k8s.PolicyRule[] {
   }));
 }
 
-/** Role + RoleBinding per namespace and a read-only ClusterRole for nodes. */
+/** Role + RoleBinding per namespace and a ClusterRole for nodes (list, watch, cordon). */
 export function operatorRbac(scope: Construct, labels: Record<string, string>): void {
   const subjects = [{ kind: "ServiceAccount", name: Workload.operator.serviceAccount, namespace: Workload.operator.namespace }];
   const namespaced = [

@@ -67,10 +67,17 @@ function operatorConfig(s: Settings): Record<string, string> {
     LEADER_ELECTION_NAMESPACE: namespace,
     LEADER_ELECTION_LEASE_NAME: OPERATOR_LEASE,
     METRICS_PORT: String(METRICS_PORT),
-    AWS_REGION: s.aws.region,
-    CLUSTER_NAME: s.aws.clusterName,
+    ...nodeGroupConfig(s),
     LOG_LEVEL: "info",
   };
+}
+
+/**
+ * With EKS_CLUSTER_NAME the operator also resizes the pools' GPU node groups (EKS, EC2, Auto
+ * Scaling through EKS Pod Identity; region from AWS_REGION). Without it, it makes no AWS call.
+ */
+function nodeGroupConfig(s: Settings): Record<string, string> {
+  return s.aws.manageNodeGroups ? { EKS_CLUSTER_NAME: s.aws.clusterName, AWS_REGION: s.aws.region } : {};
 }
 
 function podSpec(s: Settings): k8s.PodSpec {

@@ -28,5 +28,7 @@ for (const [env, settings] of environments) {
       [...spec.nodeGroups].sort((a, b) => a.priority - b.priority).map((g) => [g.name, g.capacityType]),
       [[s.gpuNodegroups.spot, "spot"], [s.gpuNodegroups.onDemand, "on-demand"]],
     );
+    // No override: the operator reads the GPUs of each group's instance type.
+    t.deepEqual(spec.nodeGroups.map((g) => g.workersPerNode), [undefined, undefined]);
   });
 }

@@ -14,7 +14,8 @@ export const DEFAULT_POOL_MAX_WORKERS = 20;
 
 /**
  * The default GenerationPool: 5 queued jobs per worker, spot nodes first, one on-demand node
- * as base capacity (and the fallback when spot is short), at most 20 workers.
+ * as base capacity (and the fallback when spot is short), at most 20 workers. Workers per node
+ * are left to the operator, which reads the GPUs of each group's instance type.
  */
 export class PoolsChart extends Chart {
   constructor(scope: Construct, id: string, settings: Settings) {
@@ -30,8 +31,8 @@ export class PoolsChart extends Chart {
         targetBacklogPerWorker: 5,
         onDemandBaseNodes: 1,
         nodeGroups: [
-          { name: settings.gpuNodegroups.spot, capacityType: "spot", priority: 0, minNodes: 0, maxNodes: DEFAULT_POOL_MAX_WORKERS, workersPerNode: 1 },
-          { name: settings.gpuNodegroups.onDemand, capacityType: "on-demand", priority: 1, minNodes: 1, maxNodes: DEFAULT_POOL_MAX_WORKERS, workersPerNode: 1 },
+          { name: settings.gpuNodegroups.spot, capacityType: "spot", priority: 0, minNodes: 0, maxNodes: DEFAULT_POOL_MAX_WORKERS },
+          { name: settings.gpuNodegroups.onDemand, capacityType: "on-demand", priority: 1, minNodes: 1, maxNodes: DEFAULT_POOL_MAX_WORKERS },
         ],
       },
     });

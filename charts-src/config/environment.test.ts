@@ -56,6 +56,9 @@ const badValues: [key: OutputKey, value: string, message: RegExp][] = [
   [OutputKey.CertificateArn, "none", /"CertificateArn" is "none"; production needs an ACM certificate ARN/],
   [OutputKey.ModelsS3Uri, "https://bucket/models", /"ModelsS3Uri" is "https:\/\/bucket\/models"; an s3:\/\/bucket\/prefix\/ URI/],
   [OutputKey.Region, "", /Missing CDK output "Region"/],
+  [OutputKey.Region, "Ireland", /"Region" is "Ireland"; an AWS region code such as eu-west-1/],
+  // The operator's EKS_CLUSTER_NAME: refused at synth rather than at the operator's start.
+  [OutputKey.ClusterName, "genpool cluster", /"ClusterName" is "genpool cluster"; an EKS cluster name \(1-100 letters, digits, "-" or "_"/],
   [OutputKey.AlbSecurityGroupId, "alb-sg", /"AlbSecurityGroupId" is "alb-sg"; a security group ID \(sg- and 8 or 17 hex digits\)/],
 ];
 for (const [key, value, message] of badValues) {

@@ -19,6 +19,8 @@ export function localSettings(): Settings {
     aws: {
       region: "us-east-1",
       clusterName: "genpool-local",
+      // No EKS locally: the operator sizes the worker Deployment only (no EKS_CLUSTER_NAME).
+      manageNodeGroups: false,
       imageBucket: "genpool-local-images",
       modelsS3Uri: "s3://genpool-local-images/models/",
     },

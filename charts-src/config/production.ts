@@ -1,4 +1,5 @@
 import { OutputKey } from "../../cluster/contract.ts";
+import { EKS_CLUSTER_NAME_PATTERN } from "../../operator/config.ts";
 import { AWS_CLI_IMAGE, INVOKEAI_IMAGE } from "./local.ts";
 import type { CdkOutputs } from "./outputs.ts";
 import type { Settings } from "./settings.ts";
@@ -38,8 +39,9 @@ export function productionSettings(inputs: ProductionInputs): Settings {
       pullPolicy: "IfNotPresent",
     },
     aws: {
-      region: out(OutputKey.Region),
-      clusterName: out(OutputKey.ClusterName),
+      region: validRegion(out(OutputKey.Region)),
+      clusterName: validClusterName(out(OutputKey.ClusterName)),
+      manageNodeGroups: true,
       imageBucket: out(OutputKey.ImageBucketName),
       modelsS3Uri: validS3Uri(out(OutputKey.ModelsS3Uri)),
     },
@@ -78,6 +80,21 @@ export function productionSettings(inputs: ProductionInputs): Settings {
       longestJobSeconds: 600,
     },
   };
+}
+
+/** The operator refuses to start with a malformed EKS_CLUSTER_NAME; refuse it at synth instead. */
+function validClusterName(value: string): string {
+  if (!EKS_CLUSTER_NAME_PATTERN.test(value)) {
+    throw new Error(`CDK output "${OutputKey.ClusterName}" is "${value}"; an EKS cluster name (1-100 letters, digits, "-" or "_", starting with a letter or digit) is allowed`);
+  }
+  return value;
+}
+
+function validRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) {
+    throw new Error(`CDK output "${OutputKey.Region}" is "${value}"; an AWS region code such as eu-west-1 is allowed`);
+  }
+  return value;
 }
 
 function validImageTag(tag: string): string {

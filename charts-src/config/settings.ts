@@ -44,6 +44,12 @@ export interface Images {
 export interface AwsSettings {
   readonly region: string;
   readonly clusterName: string;
+  /**
+   * The operator resizes the pools' GPU node groups through EKS (its `EKS_CLUSTER_NAME` is
+   * `clusterName`, `AWS_REGION` is `region`). False: it sizes worker Deployments only and makes
+   * no AWS call (local: there is no EKS).
+   */
+  readonly manageNodeGroups: boolean;
   readonly imageBucket: string;
   /** `s3://bucket/models/`; workers sync it into the InvokeAI models directory at start. */
   readonly modelsS3Uri: string;
