@@ -1,7 +1,8 @@
 /**
  * A deduplicating work queue of pool keys ("namespace/name"), processed one at a time, as in
  * client-go's workqueue: a key added while queued is not queued twice; a key added while being
- * processed is processed once more afterwards; failures come back with exponential backoff.
+ * processed is processed once more afterwards; failures come back with exponential backoff, and
+ * a key in backoff is not woken earlier by add().
  */
 export interface WorkQueueOptions {
   /** First retry delay after an error. @default 200 */
@@ -38,6 +39,9 @@ export class WorkQueue {
    */
   add(key: string, urgent = false): void {
     if (this.stopped) return;
+    // A key waiting out an error backoff comes back with its retry. Waking it earlier would let a
+    // stream of queue events (Redis is up) retry against an API server that is down, once per event.
+    if (this.inBackoff(key)) return;
     if (this.processing === key) {
       this.dirty.set(key, urgent || this.dirty.get(key) === true);
       return;
@@ -58,6 +62,11 @@ export class WorkQueue {
       this.queue.splice(i, 1);
       this.queue.unshift(key);
     }
+  }
+
+  /** The key failed and its retry is pending. */
+  private inBackoff(key: string): boolean {
+    return (this.failures.get(key) ?? 0) > 0 && this.timers.has(key);
   }
 
   /** Queues the key after a delay; an earlier pending delay for the same key wins. */
