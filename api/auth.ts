@@ -1,6 +1,7 @@
 /**
  * Bearer JWT authentication: RS256 through a JWKS URL or HS256 with a shared secret; issuer and
- * audience are checked, `alg: none` and any other algorithm are rejected. The user id is `sub`.
+ * audience are checked, `exp` is required (a token that never expires is refused), `alg: none`
+ * and any other algorithm are rejected. The user id is `sub`.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Context, Next } from "koa";
@@ -40,7 +41,7 @@ export function createVerifier(cfg: AuthConfig): TokenVerifier {
   return async (token) => {
     let sub: string | undefined;
     try {
-      const opts = { issuer: cfg.JWT_ISSUER, audience: cfg.JWT_AUDIENCE, algorithms, clockTolerance: 5 };
+      const opts = { issuer: cfg.JWT_ISSUER, audience: cfg.JWT_AUDIENCE, algorithms, clockTolerance: 5, requiredClaims: ["exp"] };
       const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
       sub = payload.sub;
     } catch (err) {
