@@ -48,11 +48,16 @@ export async function startApi(
   return { world, deps, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queue };
 }
 
-/** Queues a generation for `user` through the API and completes it as the worker does (object in S3, image row). */
-export async function seedCompleted(api: Api, user: string, body: Record<string, unknown> = VALID_REQUEST): Promise<JobData & { s3Key: string }> {
+/** Queues a generation for `user` through the API (HS256 test token unless `authorization` is given) and completes it as the worker does (object in S3, image row). */
+export async function seedCompleted(
+  api: Api,
+  user: string,
+  body: Record<string, unknown> = VALID_REQUEST,
+  authorization?: string,
+): Promise<JobData & { s3Key: string }> {
   const res = await fetch(`${api.url}/api/v1/generations`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${await token(user)}` },
+    headers: { "content-type": "application/json", authorization: authorization ?? `Bearer ${await token(user)}` },
     body: JSON.stringify(body),
   });
   if (res.status !== 202) throw new Error(`seeding a generation for ${user}: POST answered ${res.status} ${await res.text()}`);
