@@ -15,7 +15,7 @@ import { GpuNode } from "../cluster/contract.ts";
 import { EventClient } from "./kube/events.ts";
 import { LeaseClient } from "./kube/lease.ts";
 import { RestartingWatch, collectionPaths } from "./kube/watch.ts";
-import { connectRedis } from "./queue/connection.ts";
+import { connectBlockingRedis, connectRedis } from "./queue/connection.ts";
 import { readQueueDemand } from "./queue/demand.ts";
 import { QueueWakeups } from "./queue/wakeups.ts";
 import { WorkQueue, poolKey } from "./controller/workqueue.ts";
@@ -47,11 +47,19 @@ const known = new Set<string>();
 const work = new WorkQueue();
 let leading = false;
 
-const wakeups = new QueueWakeups(redisTarget, clock, (q) => {
-  for (const key of index.poolsOnQueue(q)) work.add(key, true);
-}, (q, err) => log.debug({ queue: q.name, err: err.message }, "Queue events error")); // BullMQ reconnects by itself; reads report outages
+const wakeupBlockMs = 5_000;
+const wakeups = new QueueWakeups({
+  reader: connectBlockingRedis(redisTarget, wakeupBlockMs, (err) => log.debug({ err: err.message }, "Redis connection error")),
+  control: redis,
+  blockMs: wakeupBlockMs,
+  wake: (q) => {
+    for (const key of index.poolsOnQueue(q)) work.add(key, true);
+  },
+  // Reading resumes from the last event id by itself; queue reads report outages as conditions.
+  onError: (err) => log.debug({ err: err.message }, "Queue events error"),
+});
 
-/** Opens and closes QueueEvents streams to match the pools; a failure is retried at the next resync. */
+/** Matches the watched event streams to the pools; a failure is retried at the next resync. */
 function syncWakeups(): void {
   wakeups.sync(index.queues()).catch((err: unknown) => log.warn({ err: String(err) }, "Queue events sync failed"));
 }

@@ -36,3 +36,14 @@ export function connectRedis(target: RedisTarget, onError: (err: Error) => void 
 }
 
 export type { Redis };
+
+/**
+ * A connection for blocking reads (the wake-up XREAD): like connectRedis(), but a command may wait
+ * `blockMs` on the server, so the client-side timeout is that plus a margin. The timeout still
+ * matters: it ends a read on a connection that died without a FIN.
+ */
+export function connectBlockingRedis(target: RedisTarget, blockMs: number, onError: (err: Error) => void = () => undefined): Redis {
+  const redis = new Redis({ ...redisOptions(target), commandTimeout: blockMs + 5_000, connectionName: "genpool-operator-wakeups" });
+  redis.on("error", onError);
+  return redis;
+}
