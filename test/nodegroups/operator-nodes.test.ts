@@ -2,12 +2,16 @@
  * The operator process with EKS_CLUSTER_NAME set, against moto: jobs arrive, decide() raises the
  * worker count, the node step raises the spot node group's desired size through EKS, the mirror
  * turns the new instances into KWOK GPU nodes, and the real scheduler places the worker pods.
+ * Workers per node come from EC2 DescribeInstanceTypes and the cost estimate from
+ * DescribeSpotPriceHistory plus the on-demand table bundled from cluster/prices.json.
  */
 import test from "ava";
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { AppsV1Api } from "@kubernetes/client-node";
-import { DescribeNodegroupCommand } from "@aws-sdk/client-eks";
+import { DescribeSpotPriceHistoryCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeNodegroupCommand, type EKSClient } from "@aws-sdk/client-eks";
+import prices from "../../cluster/prices.json" with { type: "json" };
 import { GpuNode } from "../../cluster/contract.ts";
 import { gpuDeploymentManifest, podsOf, running } from "../support/gpu-workloads.ts";
 import { kubeConfig, sandboxEnv, uniqueName, useNamespace } from "../support/sandbox.ts";
@@ -16,7 +20,9 @@ import { fastSpec } from "../operator/support/fixtures.ts";
 import { mirrorClusterLabel, NodeGroupMirror } from "./mirror.ts";
 import { createMotoCluster, motoEks } from "./support/moto-eks.ts";
 
-test("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node group, mirrored nodes appear, workers get scheduled", async (t) => {
+// Serial: each test starts an operator process, and two starting at once on a loaded 2-core
+// machine can miss the start-up deadline.
+test.serial("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node group, mirrored nodes appear, workers get scheduled", async (t) => {
   t.timeout(90_000);
   const env = sandboxEnv();
   const cluster = `c-${randomBytes(4).toString("hex")}`;
@@ -50,8 +56,7 @@ test("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node grou
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
     },
   });
-  const desiredInMoto = async (): Promise<number | undefined> =>
-    (await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: spot }))).nodegroup?.scalingConfig?.desiredSize;
+  const desiredInMoto = (): Promise<number | undefined> => desiredOf(eks, cluster, spot);
 
   await until("node group status written with no nodes", async () => {
     const s = await poolStatus(namespace, "pool");
@@ -78,5 +83,87 @@ test("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node grou
   const status = await poolStatus(namespace, "pool");
   t.is(status.conditions?.find((c) => c.type === "CapacityLimited")?.status, "False");
   t.is(status.conditions?.find((c) => c.type === "SpotDegraded")?.status, "False");
+  t.deepEqual(mirror.errors, []);
+});
+
+/** DescribeSpotPriceHistory's current price of `type`, as moto (or AWS) answers it now. */
+async function spotPriceNow(type: string): Promise<number> {
+  const env = sandboxEnv();
+  const ec2 = new EC2Client({ endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION });
+  try {
+    const out = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: [type as "g5.12xlarge"], StartTime: new Date() }));
+    const values = (out.SpotPriceHistory ?? []).map((p) => Number(p.SpotPrice));
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  } finally {
+    ec2.destroy();
+  }
+}
+
+const desiredOf = async (eks: EKSClient, cluster: string, group: string): Promise<number | undefined> =>
+  (await eks.send(new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: group }))).nodegroup?.scalingConfig?.desiredSize;
+
+test.serial("[integration] operator with EKS_CLUSTER_NAME: a 4-GPU spot type takes 4 workers per node, and the status shows the cost of the nodes", async (t) => {
+  t.timeout(90_000);
+  const env = sandboxEnv();
+  const cluster = `c-${randomBytes(4).toString("hex")}`;
+  const spot = `${cluster}-spot`;
+  const onDemand = `${cluster}-od`;
+  const eks = motoEks();
+  t.teardown(() => eks.destroy());
+  // moto's DescribeInstanceTypes: g5.12xlarge has 4 GPUs, g5.xlarge 1. Neither pool group sets workersPerNode.
+  await createMotoCluster(eks, cluster, [
+    { name: spot, capacityType: "SPOT", instanceTypes: ["g5.12xlarge"], max: 4 },
+    { name: onDemand, capacityType: "ON_DEMAND", instanceTypes: ["g5.xlarge"], max: 2 },
+  ]);
+  const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs: 1000, pollMs: 100 });
+  mirror.start();
+  t.teardown(() => mirror.stop());
+
+  await installCrd();
+  const namespace = await useNamespace(t);
+  const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: spot });
+  // Either group's nodes: select on the mirror's cluster label instead of one node group.
+  manifest.spec!.template.spec!.nodeSelector = { [GpuNode.roleLabel]: "true", [mirrorClusterLabel]: cluster };
+  await kubeConfig().makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: manifest });
+  const queueName = uniqueName(t, "q");
+  await createPool(namespace, "pool", fastSpec("workers", queueName, {
+    replicas: { min: 0, max: 8 },
+    nodeGroups: [
+      { name: spot, capacityType: "spot", maxNodes: 4 },
+      { name: onDemand, capacityType: "on-demand", priority: 1, minNodes: 1, maxNodes: 2 },
+    ],
+    nodeScaleDownDelaySeconds: 600,
+  }));
+  await useOperator(t, {
+    namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: "operator-nodes-cost",
+    extraEnv: {
+      EKS_CLUSTER_NAME: cluster,
+      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
+      AWS_REGION: env.AWS_REGION,
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+    },
+  });
+
+  // 20 jobs at 5 per worker: 4 workers. The on-demand minimum node holds one; the other three
+  // fit on ONE g5.12xlarge spot node (they would need three nodes at one worker per node).
+  const queue = new Queue(queueName, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
+  t.teardown(() => queue.close());
+  await queue.addBulk(Array.from({ length: 20 }, () => ({ name: "gen", data: {} })));
+
+  await until("4 worker pods running on the two mirrored nodes", async () => running(await podsOf(namespace, "workers")).length === 4, 45_000);
+  await until("status shows both nodes ready", async () => (await poolStatus(namespace, "pool")).nodes?.ready === 2, 30_000);
+  t.is(await desiredOf(eks, cluster, spot), 1);
+  t.is(await desiredOf(eks, cluster, onDemand), 1);
+  t.is((await mirror.nodesOf(spot)).length, 1);
+
+  // One g5.xlarge on-demand node at the bundled table's price plus one g5.12xlarge spot node at
+  // EC2's current spot price (moto's is a tiny constant), rounded to cents.
+  const status = await poolStatus(namespace, "pool");
+  const expected = Math.round((prices.ec2PerHour["g5.xlarge"] + (await spotPriceNow("g5.12xlarge"))) * 100) / 100;
+  t.true(expected > 0);
+  t.is(status.estimatedHourlyCostUsd, expected);
+  t.deepEqual(status.nodeGroups?.map((g) => [g.name, g.desired, g.ready]), [[spot, 1, 1], [onDemand, 1, 1]]);
+  t.is(status.conditions?.find((c) => c.type === "CapacityLimited")?.status, "False");
   t.deepEqual(mirror.errors, []);
 });
