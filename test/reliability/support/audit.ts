@@ -89,10 +89,14 @@ export async function settle(stores: Stores, accepted: readonly Accepted[], time
   const ids = accepted.map((a) => a.id);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const res = await stores.db.query<{ n: string }>("SELECT count(*) AS n FROM generations WHERE id = ANY($1::uuid[]) AND status IN ('completed', 'failed')", [ids]).catch(() => null);
+    // Rows the client never saw a 202 for (its answer was cut off) must settle too.
+    const res = await stores.db.query<{ n: string; open: string }>(
+      "SELECT count(*) FILTER (WHERE id = ANY($1::uuid[]) AND status IN ('completed', 'failed')) AS n, count(*) FILTER (WHERE status NOT IN ('completed', 'failed')) AS open FROM generations",
+      [ids],
+    ).catch(() => null);
     const counts = await stores.queue.getJobCounts("wait", "active", "delayed", "prioritized", "paused", "waiting-children").catch(() => null);
     const pending = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : -1;
-    if (res && Number(res.rows[0]!.n) === ids.length && pending === 0) return true;
+    if (res && Number(res.rows[0]!.n) === ids.length && Number(res.rows[0]!.open) === 0 && pending === 0) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
@@ -132,14 +136,15 @@ function judge(accepted: readonly Accepted[], seen: { rows: Map<string, Row>; im
 }
 
 /** Rows and objects no completed accepted generation accounts for. */
-function strays(accepted: readonly Accepted[], rows: Map<string, Row>, images: ImageRow[], objects: Map<string, number>): Finding[] {
-  const ids = new Set(accepted.map((a) => a.id));
+function strays(rows: Map<string, Row>, images: ImageRow[], objects: Map<string, number>): Finding[] {
   const expected = new Set([...rows.values()].filter((g) => g.status === "completed").map((g) => imageKey(g.user_id, g.category, g.image_name)));
   const out: Finding[] = [];
   const perGeneration = new Map<string, number>();
   for (const img of images) {
     if (img.generation_id) perGeneration.set(img.generation_id, (perGeneration.get(img.generation_id) ?? 0) + 1);
-    if (!img.generation_id || !ids.has(img.generation_id)) out.push({ id: img.generation_id ?? img.name, why: `image row ${img.name} belongs to no accepted generation` });
+    const g = img.generation_id ? rows.get(img.generation_id) : undefined;
+    if (!g) out.push({ id: img.generation_id ?? img.name, why: `image row ${img.name} belongs to no generation` });
+    else if (g.status !== "completed") out.push({ id: g.id, why: `image row ${img.name} for a generation that is ${g.status}` });
   }
   for (const [id, n] of perGeneration) if (n > 1) out.push({ id, why: `${n} image rows` });
   for (const key of objects.keys()) if (!expected.has(key)) out.push({ id: key, why: "S3 object that no completed generation accounts for" });
@@ -156,15 +161,18 @@ export async function audit(stores: Stores, accepted: readonly Accepted[]): Prom
   const states = new Map(await inChunks(jobs, 50, async ([id, job]) => [id, job ? await job.getState() : "missing"] as const));
   const verdicts = judge(accepted, { rows, images, objects, states });
   const ids = new Set(accepted.map((a) => a.id));
+  const unacknowledged = [...rows.values()].filter((g) => !ids.has(g.id));
+  const stuck = unacknowledged.filter((g) => g.status !== "completed" && g.status !== "failed").map((g) => ({ id: g.id, why: `unacknowledged generation still ${g.status}` }));
   const [completedJobs, failedJobs] = await Promise.all([stores.queue.getJobs(["completed"]), stores.queue.getJobs(["failed"])]);
   const orphanJobs = [...completedJobs, ...failedJobs].filter((j) => j.id && !rows.has(j.id)).map((j) => ({ id: j.id!, why: j.failedReason || "completed" }));
   const queueWaitsMs = jobs.map(([, j]) => (j?.processedOn && j.timestamp ? j.processedOn - j.timestamp : null)).filter((w): w is number => w !== null).sort((a, b) => a - b);
   return {
     accepted: accepted.length,
     ...verdicts,
-    duplicated: [...verdicts.duplicated, ...strays(accepted, rows, imageRows, objects)],
+    lost: [...verdicts.lost, ...stuck],
+    duplicated: [...verdicts.duplicated, ...strays(rows, imageRows, objects)],
     reattempted: [...rows.values()].filter((g) => ids.has(g.id) && g.attempts > 1).length,
-    unacknowledgedRows: [...rows.keys()].filter((id) => !ids.has(id)).length,
+    unacknowledgedRows: unacknowledged.length,
     orphanJobs,
     queueWaitsMs,
   };

@@ -3,19 +3,21 @@
  * private PostgreSQL, a bucket of its own on the sandbox's moto, the API (createApp) listening
  * in this process, worker processes from worker/main.ts, and the fake InvokeAI server.
  */
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
-import { appDeps, createApp, serviceEnv, token, uniqueName, type World } from "../../../api/test-support.ts";
+import { appDeps, AUDIENCE, createApp, ISSUER, MODELS, SECRET, token, uniqueName, type World } from "../../../api/test-support.ts";
 import { bullJobQueue } from "../../../api/adapters/queue.ts";
 import { createPool } from "../../../worker/adapters/pg.ts";
 import { createQueue, Redis } from "../../../worker/adapters/redis.ts";
 import { createS3 } from "../../../worker/adapters/s3.ts";
 import { migrate } from "../../../api/db/migrate.ts";
 import type { JobData } from "../../../worker/job/schema.ts";
-import { exited, spawnWorker } from "../../../worker/test-support.ts";
+import { eventually, exited, spawnWorker } from "../../../worker/test-support.ts";
 import { FakeInvokeAI, type Scenario } from "../../fakes/invokeai/server.ts";
+import { freePorts } from "../../../sandbox/ports.ts";
 import { PrivatePostgres, PrivateRedis } from "./services.ts";
 
 /** How the stack is built. */
@@ -32,6 +34,8 @@ export interface StackOptions {
   scenario?: Partial<Scenario>;
   /** Users the stream posts as. @default 4 */
   users?: number;
+  /** Run the API as its own process (api/main.ts) instead of createApp in this process. @default false */
+  apiProcess?: boolean;
 }
 
 /** A worker process of the stack. */
@@ -66,9 +70,10 @@ const SCHEMA = "genpool";
 /** Builds the stack; register `close` in t.teardown. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const [redis, postgres] = await Promise.all([PrivateRedis.start(), PrivatePostgres.start()]);
-  const shared = serviceEnv(); // moto and AWS settings of the sandbox
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) throw new Error("AWS_ENDPOINT_URL is not set: run through `npm test` or with a sandbox's env file loaded (S3 is the sandbox's moto)");
   const env = {
-    ...shared,
+    AWS_ENDPOINT_URL: endpoint, AWS_REGION: process.env.AWS_REGION ?? "us-east-1", DB_SSL: false, REDIS_TLS: false, QUEUE_PREFIX: "bull",
     DB_HOST: "127.0.0.1", DB_PORT: postgres.port, DB_NAME: postgres.database, DB_USER: postgres.user, DB_PASSWORD: postgres.password, DB_POOL_MAX: 10,
     REDIS_HOST: "127.0.0.1", REDIS_PORT: redis.port, REDIS_PASSWORD: undefined,
     QUEUE_NAME: uniqueName("rel"), S3_BUCKET: uniqueName("rel"),
@@ -87,14 +92,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const fake = await new FakeInvokeAI().start();
   Object.assign(fake.scenario, { runningPolls: 3, ...opts.scenario });
 
-  const producer = createQueue(env);
-  const deps = appDeps(world, { queue: bullJobQueue(producer, { attempts: opts.attempts ?? 5, backoffMs: opts.backoffMs ?? 200 }) });
-  deps.config = { ...deps.config, RATE_LIMIT_MAX: 1_000_000 };
-  const handle = createApp(deps).callback();
-  const server: Server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const retry = { attempts: opts.attempts ?? 5, backoffMs: opts.backoffMs ?? 200 };
+  const { api, stop: stopApi } = opts.apiProcess ? await apiProcess(world, retry) : await inProcessApi(world, retry);
 
   const users = Array.from({ length: opts.users ?? 4 }, (_, i) => `rel-user-${i}`);
   const tokens = await Promise.all(users.map(async (user) => ({ user, token: await token(user, { expiresIn: "2h" }) })));
@@ -120,13 +119,66 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     close: async () => {
       for (const w of workers) w.child.kill("SIGKILL");
       await Promise.all(workers.map((w) => w.exited));
-      server.closeAllConnections();
-      server.close();
-      await Promise.allSettled([queue.close(), producer.close(), deps.close(), fake.stop()]);
+      await Promise.allSettled([stopApi(), queue.close(), fake.stop()]);
       inspect.disconnect();
       await db.end();
       s3.destroy();
       await Promise.allSettled([redis.destroy(), postgres.destroy()]);
+    },
+  };
+}
+
+type Retry = { attempts: number; backoffMs: number };
+type RunningApi = { api: string; stop: () => Promise<void> };
+
+/** createApp on the world, listening on a free port of this process. */
+async function inProcessApi(world: World, retry: Retry): Promise<RunningApi> {
+  const producer = createQueue(world.env);
+  const deps = appDeps(world, { queue: bullJobQueue(producer, retry) });
+  deps.config = { ...deps.config, RATE_LIMIT_MAX: 1_000_000 };
+  const handle = createApp(deps).callback();
+  const server: Server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    api: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: async () => {
+      server.closeAllConnections();
+      server.close();
+      await Promise.allSettled([producer.close(), deps.close()]);
+    },
+  };
+}
+
+/** api/main.ts as a child process on the world; resolves once /api/v1/health answers 200. */
+async function apiProcess(world: World, retry: Retry): Promise<RunningApi> {
+  const [port] = await freePorts(1);
+  const e = world.env;
+  const child = spawn(process.execPath, ["--import", "tsx", "api/main.ts"], {
+    env: {
+      PATH: process.env.PATH ?? "", AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "test", AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "test",
+      AWS_REGION: e.AWS_REGION, AWS_ENDPOINT_URL: e.AWS_ENDPOINT_URL ?? "", S3_BUCKET: e.S3_BUCKET,
+      DB_HOST: e.DB_HOST, DB_PORT: String(e.DB_PORT), DB_NAME: e.DB_NAME, DB_USER: e.DB_USER, DB_PASSWORD: e.DB_PASSWORD, DB_SCHEMA: world.schema, DB_POOL_MAX: "10",
+      REDIS_HOST: e.REDIS_HOST, REDIS_PORT: String(e.REDIS_PORT), QUEUE_NAME: e.QUEUE_NAME,
+      PORT: String(port), JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_HS256_SECRET: SECRET, ALLOWED_MODELS: MODELS.join(","),
+      RATE_LIMIT_MAX: "1000000", JOB_ATTEMPTS: String(retry.attempts), JOB_BACKOFF_MS: String(retry.backoffMs),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+  const done = exited(child);
+  const api = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${stderr}`);
+    return fetch(`${api}/api/v1/health`).then((r) => r.ok, () => false);
+  }, 60_000, "the API process to be ready");
+  return {
+    api,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await done;
     },
   };
 }
