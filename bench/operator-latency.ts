@@ -32,6 +32,8 @@ const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "tsx,bundle").split(",").filter(
 const BUNDLE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? imageFlags()).split(" ").filter(Boolean);
 /** BENCH_HEAP_SNAPSHOT=<dir>: the operator writes a heap snapshot there at the end of each footprint window. */
 const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
+/** BENCH_OPERATOR_ENV="K=V K2=V2": extra environment of the operator (e.g. MALLOC_ARENA_MAX=2). */
+const EXTRA_ENV = Object.fromEntries((process.env.BENCH_OPERATOR_ENV ?? "").split(" ").filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
 /** BENCH_WRITE=0 prints the section without writing docs/BENCHMARKS.md (for trying changes). */
 const WRITE = process.env.BENCH_WRITE !== "0";
 const say = (line: string): void => void process.stderr.write(`bench:operator: ${line}\n`);
@@ -132,6 +134,7 @@ async function startOperator(env: SandboxEnv, namespace: string, resyncSeconds: 
       PATH: process.env.PATH, KUBECONFIG: env.KUBECONFIG, REDIS_HOST: env.REDIS_HOST, REDIS_PORT: String(env.REDIS_PORT),
       WATCH_NAMESPACES: namespace, LEADER_ELECTION_NAMESPACE: namespace, POD_NAME: "bench-operator",
       METRICS_PORT: String(metricsPort), RESYNC_SECONDS: String(resyncSeconds), LOG_LEVEL: "warn",
+      ...EXTRA_ENV,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -173,8 +173,7 @@ const app = createApp({
     ready: () => clock.now() - elector.lastContact < config.LEASE_DURATION_SECONDS * 1000,
   },
 });
-const handler = app.callback();
-const server = createServer((req, res) => void handler(req, res)).listen(config.METRICS_PORT, () => {
+const server = createServer(app).listen(config.METRICS_PORT, () => {
   log.info({ port: config.METRICS_PORT, identity: config.POD_NAME, namespaces: config.WATCH_NAMESPACES, eksCluster: config.EKS_CLUSTER_NAME ?? null }, "Operator started");
 });
 
