@@ -3,7 +3,7 @@
 // custom ALB source CIDRs.
 import test from "ava";
 import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { standaloneContext } from "./app.ts";
 import { OutputKey } from "./contract.ts";
 import { GenpoolClusterStack } from "./stack.ts";
@@ -69,6 +69,8 @@ test("plain HTTP opens port 80 only, to the given CIDRs, and outputs no certific
 test("database options reach the instance; prefix delegation can be turned off", (t) => {
   template.hasResourceProperties("AWS::RDS::DBInstance", { MultiAZ: false, DeletionProtection: false });
   template.hasResourceProperties("AWS::EKS::Addon", { AddonName: "vpc-cni", ConfigurationValues: JSON.stringify({ enableNetworkPolicy: "true", env: {} }) });
+  // Without prefix delegation the address need depends on each instance type's ENIs: no room warning.
+  t.deepEqual(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("private-app subnets")), []);
   template.hasResourceProperties("AWS::EKS::Nodegroup", { NodegroupName: "genpool-gpu-spot", InstanceTypes: ["g5.xlarge", "g4dn.2xlarge", "g5.2xlarge"], ScalingConfig: { MinSize: 0, MaxSize: 8, DesiredSize: 0 } });
   t.pass();
 });

@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { buildApp } from "./app.ts";
 import { checkovSkips } from "./checkov-skips.ts";
 import { GpuNode, OutputKey, Workload } from "./contract.ts";
@@ -169,6 +169,13 @@ test("EKS add-ons: vpc-cni with prefix delegation and network policy, coredns, k
   t.deepEqual(addons, ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
   const cni = ofType("AWS::EKS::Addon").find(([, p]) => p.AddonName === "vpc-cni")?.[1];
   t.deepEqual(JSON.parse(String(cni?.ConfigurationValues)), { enableNetworkPolicy: "true", env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } });
+});
+
+test("pod addresses: the default maximums (28 nodes) may outgrow the two /24 app subnets, and synth says so", (t) => {
+  const warnings = Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("private-app subnets")).map((w) => w.entry.data as string);
+  t.deepEqual(warnings, [
+    "The node groups may grow to 28 nodes (genpool-system 4, genpool-gpu-ondemand 4, genpool-gpu-spot 20), but with prefix delegation the private-app subnets (/24, /24) hold 6 to 14 nodes; pods on further nodes get no address. Widen network.appSubnetCidrs before the first deploy or lower the maxSize values (docs/CLUSTER.md, Room for pods). [ack: genpool:podAddressRoom]",
+  ]);
 });
 
 test("creation order: nodes join after the VPC CNI is configured; CoreDNS and metrics-server wait for a node to run on", (t) => {

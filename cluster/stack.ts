@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, ArnFormat, Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as eks from "aws-cdk-lib/aws-eks-v2";
@@ -14,6 +14,8 @@ import { GenpoolImageBucket, ImagePrefix, type GenpoolImageBucketProps } from ".
 import { GenpoolRedis, REDIS_PORT, type GenpoolRedisProps } from "./data/redis.ts";
 import { apiPolicy, operatorPolicy, workerPolicy, type PolicyTargets } from "./identity/workload-policies.ts";
 import { EncryptLogGroups, logsKey } from "./log-encryption.ts";
+import { parseCidr } from "./network/cidr.ts";
+import { nodesInSubnets } from "./network/pod-room.ts";
 import { GenpoolSecurityGroups } from "./network/security-groups.ts";
 import { GenpoolVpc, SubnetGroup, toRetention, type GenpoolVpcProps } from "./network/vpc.ts";
 import { GenpoolRepositories, type GenpoolRepositoriesProps } from "./registry/repositories.ts";
@@ -64,6 +66,11 @@ export interface GenpoolClusterStackProps extends StackProps {
 }
 
 const NAME = "GenpoolClusterStack";
+/**
+ * Addresses per private-app subnet that are neither node primaries nor pod prefixes: the EKS
+ * control-plane ENIs (two to four over the cluster's subnets) and the kubectl provider's Lambda ENI.
+ */
+const OTHER_APP_SUBNET_ADDRESSES = 3;
 
 /** Everything the three-tier design asks for on AWS, with the outputs charts-src/ reads. */
 export class GenpoolClusterStack extends Stack {
@@ -95,7 +102,8 @@ export class GenpoolClusterStack extends Stack {
     const clusterName = eksc.clusterName;
     new logs.LogGroup(this, "ContainerLogs", { logGroupName: `/genpool/${clusterName}/containers`, retention: toRetention(logDays) });
 
-    const { onDemand, spot } = this.addNodeGroups(eksc, sg, props);
+    const { system, onDemand, spot } = this.addNodeGroups(eksc, sg, props);
+    this.checkPodAddressRoom(network, eksc, [system, onDemand, spot]);
 
     const dbSecret = db.instance.secret;
     if (!dbSecret) throw new Error("GenpoolDatabase always generates its secret");
@@ -149,8 +157,12 @@ export class GenpoolClusterStack extends Stack {
     applyCheckovSkips(this);
   }
 
-  /** The system group and the two GPU groups; returns the GPU groups the operator resizes. */
-  private addNodeGroups(eksc: GenpoolEksCluster, sg: GenpoolSecurityGroups, props: GenpoolClusterStackProps): { onDemand: GenpoolNodeGroup; spot: GenpoolNodeGroup } {
+  /** The system group and the two GPU groups the operator resizes. */
+  private addNodeGroups(
+    eksc: GenpoolEksCluster,
+    sg: GenpoolSecurityGroups,
+    props: GenpoolClusterStackProps,
+  ): { system: GenpoolNodeGroup; onDemand: GenpoolNodeGroup; spot: GenpoolNodeGroup } {
     const clusterName = eksc.clusterName;
     const nodeRole = new iam.Role(this, "NodeRole", {
       assumedBy: new iam.ServicePrincipal("ec2.amazonaws.com"),
@@ -193,7 +205,27 @@ export class GenpoolClusterStack extends Stack {
     eksc.coreDns.node.addDependency(system.nodegroup);
     eksc.metricsServer.node.addDependency(system.nodegroup);
     eksc.albController.node.addDependency(system.nodegroup);
-    return { onDemand, spot };
+    return { system, onDemand, spot };
+  }
+
+  /**
+   * Warns at synth when the node groups' maximums may not fit the pod addresses of the
+   * private-app subnets (docs/CLUSTER.md, "Room for pods"). Checked with prefix delegation only:
+   * without it the need depends on each instance type's ENI limits.
+   */
+  private checkPodAddressRoom(network: GenpoolVpc, eksc: GenpoolEksCluster, groups: readonly GenpoolNodeGroup[]): void {
+    if (eksc.prefixesPerNode === 0) return;
+    const lengths = network.vpc.selectSubnets({ subnetGroupName: SubnetGroup.app }).subnets.map((s) => parseCidr(s.ipv4CidrBlock)?.prefix);
+    if (lengths.some((l) => l === undefined)) return;
+    const room = nodesInSubnets(lengths as number[], { prefixesPerNode: eksc.prefixesPerNode, otherAddresses: OTHER_APP_SUBNET_ADDRESSES });
+    const maxNodes = groups.reduce((sum, g) => sum + g.maxSize, 0);
+    if (maxNodes <= room.worst) return;
+    Annotations.of(this).addWarningV2(
+      "genpool:podAddressRoom",
+      `The node groups may grow to ${maxNodes} nodes (${groups.map((g) => `${g.nodegroupName} ${g.maxSize}`).join(", ")}), but with prefix delegation ` +
+        `the private-app subnets (/${lengths.join(", /")}) hold ${room.worst} to ${room.best} nodes; pods on further nodes get no address. ` +
+        "Widen network.appSubnetCidrs before the first deploy or lower the maxSize values (docs/CLUSTER.md, Room for pods).",
+    );
   }
 
   /** The ALB certificate ARN, "none" for plain HTTP. */

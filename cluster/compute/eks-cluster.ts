@@ -48,6 +48,8 @@ const DEFAULTS = {
   controlPlaneLogRetentionDays: 90,
   prefixDelegation: true,
 };
+/** Spare /28 prefixes the VPC CNI keeps on each node beyond the ones its pods use. */
+const WARM_PREFIX_TARGET = 1;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
@@ -77,6 +79,8 @@ export class GenpoolEksCluster extends Construct {
    * it is a Deployment: it depends on the system node group.
    */
   readonly metricsServer: eks.Addon;
+  /** /28 prefixes a node holds with prefix delegation (the one in use plus WARM_PREFIX_TARGET); 0 when it is off. */
+  readonly prefixesPerNode: number;
 
   constructor(scope: Construct, id: string, props: GenpoolEksClusterProps) {
     super(scope, id);
@@ -135,9 +139,10 @@ export class GenpoolEksCluster extends Construct {
       configurationValues: {
         // Network policy enforcement lets charts-src/ NetworkPolicies narrow pod-to-pod traffic.
         enableNetworkPolicy: "true",
-        env: prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : {},
+        env: prefixDelegation ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: String(WARM_PREFIX_TARGET) } : {},
       },
     });
+    this.prefixesPerNode = prefixDelegation ? 1 + WARM_PREFIX_TARGET : 0;
     this.coreDns = new eks.Addon(this, "CoreDns", { cluster: this.cluster, addonName: "coredns" });
     this.kubeProxy = new eks.Addon(this, "KubeProxy", { cluster: this.cluster, addonName: "kube-proxy" });
     this.metricsServer = new eks.Addon(this, "MetricsServer", { cluster: this.cluster, addonName: "metrics-server" });

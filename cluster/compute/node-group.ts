@@ -41,11 +41,14 @@ export class GenpoolNodeGroup extends Construct {
   readonly nodegroup: eks.Nodegroup;
   readonly launchTemplate: ec2.CfnLaunchTemplate;
   readonly nodegroupName: string;
+  /** Most nodes the group may run. */
+  readonly maxSize: number;
 
   constructor(scope: Construct, id: string, props: GenpoolNodeGroupProps) {
     super(scope, id);
     validate(id, props);
     this.nodegroupName = props.nodegroupName;
+    this.maxSize = props.maxSize;
     this.launchTemplate = new ec2.CfnLaunchTemplate(this, "LaunchTemplate", {
       launchTemplateData: {
         blockDeviceMappings: [
