@@ -4,7 +4,7 @@
 // codes, content types, headers and bodies conform to the document, schema-valid data accepted,
 // schema-invalid data rejected, auth not ignored, undeclared methods refused).
 //
-// GENPOOL_FUZZ_EXAMPLES (default 30 per operation) and GENPOOL_FUZZ_SEED (default fixed, so CI
+// GENPOOL_FUZZ_EXAMPLES (default 20 per operation) and GENPOOL_FUZZ_SEED (default fixed, so CI
 // is reproducible) tune a run; a failure prints schemathesis's report with a curl to reproduce.
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,7 +19,7 @@ import { seedCompleted, startApi } from "./support.ts";
 const run = promisify(execFile);
 const here = import.meta.dirname;
 
-const examples = Number(process.env.GENPOOL_FUZZ_EXAMPLES ?? 30);
+const examples = Number(process.env.GENPOOL_FUZZ_EXAMPLES ?? 20);
 const seed = Number(process.env.GENPOOL_FUZZ_SEED ?? 20261126);
 
 /** The fields of schemathesis's JSON report this test reads. */
