@@ -150,19 +150,21 @@ const canI: [string, string, string, boolean][] = [
   ["update", "generationpools.genpool.io --subresource=status", Workload.worker.namespace, true],
   ["list", "deployments.apps", Workload.worker.namespace, true],
   ["patch", "pods", Workload.worker.namespace, true],
+  ["delete", "pods", Workload.worker.namespace, true],
   ["create", "events", Workload.worker.namespace, true],
   ["list", "nodes", "", true],
+  ["patch", "nodes", "", true],
   ["update", "leases.coordination.k8s.io", Workload.operator.namespace, true],
-  // Denied: spec changes, Deployment edits, deleting pods, Secrets, other namespaces, writing nodes.
+  // Denied: spec changes, Deployment edits, pods outside the worker namespace, Secrets, other namespaces, deleting nodes.
   ["patch", "generationpools.genpool.io", Workload.worker.namespace, false],
   ["patch", "deployments.apps", Workload.worker.namespace, false],
-  ["delete", "pods", Workload.worker.namespace, false],
+  ["delete", "pods", Workload.api.namespace, false],
   ["get", "secrets", Workload.worker.namespace, false],
   ["list", "secrets", Workload.operator.namespace, false],
   ["get", "deployments.apps", Workload.api.namespace, false],
   ["update", "deployments.apps --subresource=scale", Workload.api.namespace, false],
   ["list", "generationpools.genpool.io", "default", false],
-  ["patch", "nodes", "", false],
+  ["delete", "nodes", "", false],
   ["delete", "leases.coordination.k8s.io", Workload.operator.namespace, false],
 ];
 

@@ -6,7 +6,22 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { parseGenerationPool, parseGenerationPoolSpec, type GenerationPoolSpec } from "../../../operator/resource/index.ts";
+import { resolveWorkersPerNode } from "../../../operator/scaling/nodes/workers-per-node.ts";
 import type { GroupConfig } from "../config.ts";
+
+/**
+ * GPUs per instance of the types the design uses (EC2 DescribeInstanceTypes figures). The
+ * replay cannot ask EC2, so a pool file's group without `workersPerNode` must use these types.
+ */
+export const REPLAY_INSTANCE_GPUS: ReadonlyMap<string, number> = new Map([
+  ["g4dn.xlarge", 1],
+  ["g4dn.2xlarge", 1],
+  ["g4dn.12xlarge", 4],
+  ["g5.xlarge", 1],
+  ["g5.2xlarge", 1],
+  ["g5.12xlarge", 4],
+  ["p3.2xlarge", 1],
+]);
 
 /** Genpool's default pool on `groups`: replicas.min is the on-demand base's workers (the design's base). */
 export function defaultPoolSpec(groups: GroupConfig[]): GenerationPoolSpec {
@@ -31,5 +46,11 @@ export function readPoolFile(path: string): GenerationPoolSpec {
 /** The simulated node groups of a pool spec; undefined when the spec names none. */
 export function groupsOf(spec: GenerationPoolSpec): GroupConfig[] | undefined {
   if (spec.nodeGroups.length === 0) return undefined;
-  return spec.nodeGroups.map((g) => ({ name: g.name, capacityType: g.capacityType, workersPerNode: g.workersPerNode, minNodes: g.minNodes, maxNodes: g.maxNodes }));
+  return spec.nodeGroups.map((g, i) => ({
+    name: g.name,
+    capacityType: g.capacityType,
+    workersPerNode: resolveWorkersPerNode({ at: `spec.nodeGroups[${i}] (${g.name})`, override: g.workersPerNode, instanceTypes: g.instanceTypes ?? [], gpus: REPLAY_INSTANCE_GPUS }),
+    minNodes: g.minNodes,
+    maxNodes: g.maxNodes,
+  }));
 }
