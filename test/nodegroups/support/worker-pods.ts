@@ -45,8 +45,10 @@ export interface WorkerExit {
   node: string;
   /** exit code, or the signal that ended it */
   result: number | string;
-  /** how the harness stopped it */
+  /** how the harness stopped it (the last step: a SIGTERMed process whose node then went is "node-gone") */
   stop: "sigterm" | "node-gone" | "harness-stop";
+  /** SIGTERM was sent before it ended */
+  terminated: boolean;
 }
 
 /** Settings of the runner. */
@@ -68,6 +70,7 @@ interface Running {
   node: string;
   graceSeconds: number;
   stop?: WorkerExit["stop"];
+  terminated?: boolean;
   killTimer?: NodeJS.Timeout;
   exited: Promise<void>;
 }
@@ -147,7 +150,7 @@ export class WorkerPods {
       const r = this.running.get(name);
       clearTimeout(r?.killTimer);
       this.running.delete(name);
-      this.exits.push({ pod: name, node, result: code ?? signal ?? "unknown", stop: r?.stop ?? "harness-stop" });
+      this.exits.push({ pod: name, node, result: code ?? signal ?? "unknown", stop: r?.stop ?? "harness-stop", terminated: r?.terminated === true });
       done();
     }));
     this.running.set(name, { child, node, graceSeconds: pod.spec?.terminationGracePeriodSeconds ?? 30, exited });
@@ -158,6 +161,7 @@ export class WorkerPods {
   private terminate(r: Running, stop: WorkerExit["stop"], graceSeconds: number): void {
     if (r.stop !== undefined) return;
     r.stop = stop;
+    r.terminated = true;
     r.child.kill("SIGTERM");
     r.killTimer = setTimeout(() => r.child.kill("SIGKILL"), graceSeconds * 1000);
   }
