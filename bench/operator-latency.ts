@@ -38,11 +38,19 @@ const EXTRA_ENV = Object.fromEntries((process.env.BENCH_OPERATOR_ENV ?? "").spli
 const WRITE = process.env.BENCH_WRITE !== "0";
 const say = (line: string): void => void process.stderr.write(`bench:operator: ${line}\n`);
 
-/** The node flags of the container image's CMD (operator/Dockerfile), so the bundle runs as shipped. */
+/** The runtime stage of operator/Dockerfile (after its last FROM). */
+const imageStage = (): string => readFileSync(join(repo, "operator", "Dockerfile"), "utf8").split(/^FROM /m).at(-1) ?? "";
+
+/** The node flags of the container image's CMD, so the bundle runs as shipped. */
 function imageFlags(): string {
-  const cmd = /^CMD \[(.*)\]$/m.exec(readFileSync(join(repo, "operator", "Dockerfile"), "utf8"))?.[1] ?? "";
+  const cmd = /^CMD \[(.*)\]$/m.exec(imageStage())?.[1] ?? "";
   const args = JSON.parse(`[${cmd}]`) as string[];
   return args.filter((a) => a.startsWith("--")).join(" ");
+}
+
+/** The `ENV K=V` lines of the image's runtime stage (MALLOC_ARENA_MAX, NODE_ENV). */
+function imageEnv(): Record<string, string> {
+  return Object.fromEntries([...imageStage().matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
 async function freePort(): Promise<number> {
@@ -102,6 +110,9 @@ const started: ChildProcess[] = [];
 type Runtime = "tsx" | "bundle";
 let bundlePath: string | undefined;
 
+/** The environment the image adds, for the bundle run only (`npm run operator` has none of it). */
+const runtimeEnv = (runtime: Runtime): Record<string, string> => (runtime === "bundle" ? { ...imageEnv(), ...EXTRA_ENV } : EXTRA_ENV);
+
 async function operatorArgs(runtime: Runtime): Promise<string[]> {
   if (runtime === "tsx") return [...snapshotFlags(), "--import", "tsx", join(repo, "operator", "main.ts")];
   bundlePath ??= await buildOperator();
@@ -134,7 +145,7 @@ async function startOperator(env: SandboxEnv, namespace: string, resyncSeconds: 
       PATH: process.env.PATH, KUBECONFIG: env.KUBECONFIG, REDIS_HOST: env.REDIS_HOST, REDIS_PORT: String(env.REDIS_PORT),
       WATCH_NAMESPACES: namespace, LEADER_ELECTION_NAMESPACE: namespace, POD_NAME: "bench-operator",
       METRICS_PORT: String(metricsPort), RESYNC_SECONDS: String(resyncSeconds), LOG_LEVEL: "warn",
-      ...EXTRA_ENV,
+      ...runtimeEnv(runtime),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -340,7 +351,8 @@ function histogramP95(text: string): number {
 }
 
 function footprintRows(fp: Footprint): string[] {
-  const how = fp.runtime === "tsx" ? "`npm run operator` (tsx loader)" : `bundle (\`npm run build:operator\`, \`node ${BUNDLE_FLAGS.join(" ")}\`)`;
+  const env = Object.entries(runtimeEnv(fp.runtime)).filter(([k]) => k !== "NODE_ENV").map(([k, v]) => `${k}=${v} `).join("");
+  const how = fp.runtime === "tsx" ? "`npm run operator` (tsx loader)" : `bundle (\`npm run build:operator\`, \`${env}node ${BUNDLE_FLAGS.join(" ")}\`)`;
   return [
     `| operator RSS with ${POOLS} pools, ${how}: max over ${fp.seconds.toFixed(0)} s, resync 5 s, 1 job/s of traffic | ${fp.rssMb.toFixed(0)} MB | <= 150 MB |`,
     `| CPU per reconcile with ${POOLS} pools, ${how} (${fp.reconciles} reconciles) | ${fp.cpuMsPerReconcile.toFixed(2)} ms | |`,
