@@ -111,6 +111,15 @@ for (const [env, settings] of environments) {
     t.truthy(config.DB_HOST && config.REDIS_HOST && config.S3_BUCKET);
   });
 
+  test(`${env}: the worker's probes call the port its configuration opens`, (t) => {
+    const worker = container(workerPod(settings()).pod, WORKER_CONTAINER);
+    const config = find<{ data: Record<string, string> }>(allManifests(settings()), "ConfigMap", WORKER_DEPLOYMENT).data;
+    const port = worker.ports?.find((p) => p.name === "health");
+    t.is(Number(config.HEALTH_PORT), port?.containerPort ?? -1);
+    t.like(worker.livenessProbe?.httpGet, { path: "/healthz", port: "health" });
+    t.like(worker.readinessProbe?.httpGet, { path: "/readyz", port: "health" });
+  });
+
   test(`${env}: the grace period covers the longest job plus the hand-back reserve`, (t) => {
     const s = settings();
     const { pod } = workerPod(s);

@@ -17,6 +17,8 @@ export const WORKER_CONTAINER = "worker";
 export const INVOKEAI_CONTAINER = "invokeai";
 export const INVOKEAI_PORT = 9090;
 export const INVOKEAI_HEALTH_PATH = "/api/v1/app/version";
+/** The worker container's probe and metrics port (worker HEALTH_PORT). */
+export const WORKER_HEALTH_PORT = 9102;
 /** uid the InvokeAI image creates for its own user; every container of the pod runs as it. */
 export const WORKER_UID = 1000;
 /** Seconds kept after the longest job to hand a job back and upload its result. */
@@ -48,8 +50,6 @@ export class WorkerChart extends Chart {
           ScanException.pullAlways,
           ScanException.secretEnv,
           ScanException.invokeaiUid,
-          ScanException.workerProbes,
-          ScanException.workerReadiness,
         ),
       },
       spec: {
@@ -79,6 +79,7 @@ function workerConfig(s: Settings): Record<string, string> {
     GRACE_PERIOD_SECONDS: String(terminationGraceSeconds(s)),
     HANDOVER_RESERVE_SECONDS: String(HANDOVER_RESERVE_SECONDS),
     GENERATION_TIMEOUT_SECONDS: String(s.sizing.longestJobSeconds),
+    HEALTH_PORT: String(WORKER_HEALTH_PORT),
   };
 }
 
@@ -208,6 +209,10 @@ function worker(s: Settings): k8s.Container {
     imagePullPolicy: s.images.pullPolicy,
     envFrom: [{ configMapRef: { name: WORKER_DEPLOYMENT } }],
     env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }, ...dbCredentials(), ...redisCredentials(s)],
+    ports: [{ name: "health", containerPort: WORKER_HEALTH_PORT }],
+    // Liveness: the event loop answers. Readiness: InvokeAI answered, the queue worker runs, Redis is connected.
+    livenessProbe: { httpGet: { path: "/healthz", port: k8s.IntOrString.fromString("health") }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: "/readyz", port: k8s.IntOrString.fromString("health") }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
     resources: {
       requests: { cpu: k8s.Quantity.fromString(s.sizing.workerCpuRequest), memory: k8s.Quantity.fromString(s.sizing.workerMemoryLimit) },
       limits: { cpu: k8s.Quantity.fromString(s.sizing.workerCpuLimit), memory: k8s.Quantity.fromString(s.sizing.workerMemoryLimit) },

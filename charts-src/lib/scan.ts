@@ -14,8 +14,6 @@ export const ScanException = {
   /** The InvokeAI image's own user is uid 1000 (home, caches, file ownership). */
   invokeaiUid: ["CKV_K8S_40", "InvokeAI image user is uid 1000; runAsNonRoot and restricted still apply"],
   /** The worker has no HTTP endpoint; it exits on fatal errors and the pod's readiness follows the InvokeAI sidecar. */
-  workerProbes: ["CKV_K8S_8", "worker exposes no endpoint; it exits on fatal errors, InvokeAI sidecar has probes"],
-  workerReadiness: ["CKV_K8S_9", "worker takes jobs from Redis, not traffic; InvokeAI sidecar readiness gates the pod"],
   /** The NVIDIA device plugin creates its socket in the kubelet's root-owned hostPath directory. */
   devicePluginRoot: ["CKV_K8S_23", "NVIDIA device plugin writes its socket into root-owned /var/lib/kubelet/device-plugins"],
   devicePluginRootUid: ["CKV_K8S_40", "NVIDIA device plugin runs as root like upstream; no escalation, all capabilities dropped"],
