@@ -1,6 +1,6 @@
 import test from "ava";
 import { eventually } from "../../worker/test-support.ts";
-import { generationRow, jobOf } from "./support/busy.ts";
+import { generationRow, midJob } from "./support/busy.ts";
 import { runFault } from "./support/scenario.ts";
 
 test("[integration] worker SIGKILLed mid-job under load: its job is re-delivered, every accepted generation completes once", async (t) => {
@@ -10,7 +10,7 @@ test("[integration] worker SIGKILLed mid-job under load: its job is re-delivered
     perSecond: 2,
     inject: async (stack) => {
       const victim = stack.workers[0]!;
-      killedJob = await eventually(() => jobOf(stack, victim.pod), 30_000, "the worker to be busy");
+      killedJob = await eventually(() => midJob(stack, victim.pod), 60_000, "the worker to be mid-job");
       victim.child.kill("SIGKILL");
       await victim.exited;
       stack.addWorker(); // the pod's container restarts

@@ -1,6 +1,6 @@
 import test from "ava";
 import { eventually } from "../../worker/test-support.ts";
-import { generationRow, jobOf } from "./support/busy.ts";
+import { generationRow, midJob } from "./support/busy.ts";
 import { runFault } from "./support/scenario.ts";
 
 test("[integration] worker SIGTERM mid-job under load: a job that fits the grace period finishes, one that does not is handed back; nothing lost", async (t) => {
@@ -12,16 +12,16 @@ test("[integration] worker SIGTERM mid-job under load: a job that fits the grace
     inject: async (stack) => {
       // 1. A short job: it finishes within the 2 s the grace period leaves, then the worker exits.
       const first = stack.workers[1]!;
-      held.finished = await eventually(() => jobOf(stack, first.pod), 30_000, "worker 1 busy");
+      held.finished = await eventually(() => midJob(stack, first.pod), 60_000, "worker 1 busy");
       first.child.kill("SIGTERM");
       held.codes.push(await first.exited);
       stack.addWorker();
       // 2. A job that cannot finish: every running item stalls in InvokeAI until the worker has
       // handed its job back (canceled in InvokeAI, back to the wait list, no stall detection).
       const second = stack.workers[0]!;
-      held.handedBack = await eventually(() => jobOf(stack, second.pod), 30_000, "worker 0 busy");
       const polls = stack.fake.scenario.runningPolls;
       stack.fake.scenario.runningPolls = 1_000_000;
+      held.handedBack = await eventually(() => midJob(stack, second.pod), 60_000, "worker 0 busy");
       second.child.kill("SIGTERM");
       held.codes.push(await second.exited);
       stack.fake.scenario.runningPolls = polls;

@@ -13,3 +13,9 @@ export async function generationRow(stack: Stack, id: string): Promise<{ status:
   const res = await stack.world.db.query<{ status: string; attempts: number; error: string | null }>("SELECT status, attempts, error FROM generations WHERE id = $1", [id]);
   return res.rows[0];
 }
+
+/** The pod's job once it is really mid-job: marked busy and its InvokeAI item in progress. */
+export async function midJob(stack: Stack, pod: string): Promise<string | null> {
+  const id = await jobOf(stack, pod);
+  return id && stack.fake.listItems().some((i) => i.destination === id && i.status === "in_progress") ? id : null;
+}

@@ -38,12 +38,15 @@ const completedCount = async (stack: Stack): Promise<number> =>
 
 /** Runs the scenario; the exactly-once assertions are made here, fault-specific ones by the caller. */
 export async function runFault(t: ExecutionContext, s: FaultScenario): Promise<FaultRun> {
-  t.timeout(240_000);
+  t.timeout(480_000);
   const stack = await startStack(s.stack);
   t.teardown(() => stack.close());
+  await eventually(async () => (await stack.queue.getWorkers()).length >= stack.workers.length, 180_000, "every worker to connect").catch((err: Error) => {
+    throw new Error(`${err.message}\n${stack.workerLogs()}`);
+  });
   const stream = new Stream({ api: stack.api, tokens: stack.tokens, perSecond: s.perSecond ?? 2 }).start();
   try {
-    await eventually(async () => (await completedCount(stack)) >= 2, 60_000, "the first generations to complete");
+    await eventually(async () => (await completedCount(stack)) >= 2, 120_000, "the first generations to complete");
   } catch (err) {
     await stream.stop();
     throw new Error(`${(err as Error).message}\n${stack.workerLogs()}`);

@@ -4,6 +4,10 @@
  * in this process, worker processes from worker/main.ts, and the fake InvokeAI server.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
@@ -58,8 +62,8 @@ export interface Stack {
   /** A BullMQ handle for inspection; waits out Redis outages. */
   queue: Queue<JobData>;
   workers: WorkerProcess[];
-  /** Starts one more worker process. */
-  addWorker(extraEnv?: Record<string, string>): WorkerProcess;
+  /** Starts one more worker process (POD_NAME = `pod` when given). */
+  addWorker(extraEnv?: Record<string, string>, pod?: string): WorkerProcess;
   /** Output of every worker process so far, for failure messages. */
   workerLogs(): string;
   close(): Promise<void>;
@@ -67,8 +71,29 @@ export interface Stack {
 
 const SCHEMA = "genpool";
 
+let bundled: Promise<void> | undefined;
+
+/**
+ * Worker processes run worker/main.ts bundled once per test process with the flags of
+ * `npm run build` (the production artifact), unless GENPOOL_WORKER_ENTRY names a bundle already:
+ * a dozen tsx processes transpiling the sources at once starve a 2-core machine for a minute.
+ */
+function bundleWorker(): Promise<void> {
+  if (process.env.GENPOOL_WORKER_ENTRY) return Promise.resolve();
+  bundled ??= (async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), "genpool-rel-worker-")), "main.mjs");
+    await build({
+      entryPoints: ["worker/main.ts"], bundle: true, platform: "node", format: "esm", target: "node20", outfile, logLevel: "warning", external: ["pg-native"],
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    });
+    process.env.GENPOOL_WORKER_ENTRY = outfile;
+  })();
+  return bundled;
+}
+
 /** Builds the stack; register `close` in t.teardown. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  await bundleWorker();
   const [redis, postgres] = await Promise.all([PrivateRedis.start(), PrivatePostgres.start()]);
   const endpoint = process.env.AWS_ENDPOINT_URL;
   if (!endpoint) throw new Error("AWS_ENDPOINT_URL is not set: run through `npm test` or with a sandbox's env file loaded (S3 is the sandbox's moto)");
@@ -101,8 +126,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   queue.on("error", () => undefined);
 
   const workers: WorkerProcess[] = [];
-  const addWorker = (extraEnv: Record<string, string> = {}): WorkerProcess => {
-    const pod = `rel-worker-${workers.length}`;
+  const addWorker = (extraEnv: Record<string, string> = {}, pod = `rel-worker-${workers.length}`): WorkerProcess => {
     const child = spawnWorker(world, {
       BACKEND: "invokeai", INVOKEAI_URL: fake.url, POD_NAME: pod, DB_POOL_MAX: "4",
       ...opts.workerEnv, ...extraEnv,
