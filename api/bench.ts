@@ -14,11 +14,12 @@
  * docs/BENCHMARKS.md with --write.
  *
  * BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_WORKER_JOBS (200);
- * BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process (`node --cpu-prof`) there.
+ * BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process (`node --cpu-prof`) there;
+ * BENCH_API_FLAGS adds node flags to the API process (e.g. `--perf-basic-prof` for `perf record -p`).
  */
 import { spawn } from "node:child_process";
 import { randomInt, randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -53,7 +54,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const workerJobs = Number(process.env.BENCH_WORKER_JOBS ?? 200);
 const profileDir = process.env.BENCH_API_PROFILE;
-const warmupSeconds = 3;
+/** Warm-up of each side until this many operations (JIT-compiled code, pools filled) or warmupMaxSeconds. */
+const warmupOps = Number(process.env.BENCH_WARMUP_OPS ?? 30_000);
+const warmupMaxSeconds = 60;
 /** The API's defaults (JOB_ATTEMPTS, JOB_BACKOFF_MS), used by both sides. */
 const retry: RetryPolicy = { attempts: 5, backoffMs: 5000 };
 const BODY = { prompt: "a lighthouse at dusk", model: "sdxl-base", width: 512, height: 512, steps: 20 };
@@ -66,8 +69,58 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** utime + stime of a process in ms, and its parent pid, from /proc (Linux); null when it is gone. */
+function procCpu(pid: number): { ms: number; ppid: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ms: ((Number(f[11]) + Number(f[12])) * 1000) / 100, ppid: Number(f[1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Pids of Redis and PostgreSQL from the sandbox state folder, when there is one. */
+function servicePids(): { redis: number; postgres: number } | null {
+  const dir = process.env.GENPOOL_SANDBOX;
+  if (!dir || !existsSync(join(dir, "pids.json")) || !existsSync("/proc/self/stat")) return null;
+  const pids = JSON.parse(readFileSync(join(dir, "pids.json"), "utf8")) as { name: string; pid: number }[];
+  const redis = pids.find((p) => p.name === "redis")?.pid;
+  const postgres = pids.find((p) => p.name === "postgres")?.pid;
+  return redis === undefined || postgres === undefined ? null : { redis, postgres };
+}
+
+/** CPU ms used so far by Redis and by PostgreSQL (postmaster and its backends). */
+function serviceCpu(): { redis: number; postgres: number } | null {
+  const pids = servicePids();
+  if (!pids) return null;
+  const backends = readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map((e) => procCpu(Number(e))).filter((p) => p?.ppid === pids.postgres);
+  const postgres = (procCpu(pids.postgres)?.ms ?? 0) + backends.reduce((sum, p) => sum + (p?.ms ?? 0), 0);
+  return { redis: procCpu(pids.redis)?.ms ?? 0, postgres };
+}
+
+/** CPU µs per operation of each process over a run of `ops` operations. */
+interface CpuShare {
+  client: number;
+  redis: number | null;
+  postgres: number | null;
+}
+
+async function measureCpu<T>(ops: (r: T) => number, clientMs: () => number, run: () => Promise<T>): Promise<T & { cpu: CpuShare }> {
+  const svc0 = serviceCpu();
+  const c0 = clientMs();
+  const r = await run();
+  const c1 = clientMs();
+  const svc1 = serviceCpu();
+  const n = Math.max(1, ops(r));
+  const per = (a: number, b: number): number => ((b - a) * 1000) / n;
+  return { ...r, cpu: { client: per(c0, c1), redis: svc0 && svc1 ? per(svc0.redis, svc1.redis) : null, postgres: svc0 && svc1 ? per(svc0.postgres, svc1.postgres) : null } };
+}
+
 interface ApiProcess {
   url: string;
+  /** CPU ms the API process has used so far. */
+  cpuMs: () => number;
   stop: () => Promise<void>;
 }
 
@@ -88,7 +141,7 @@ async function startApi(world: World): Promise<ApiProcess> {
     JOB_ATTEMPTS: String(retry.attempts),
     JOB_BACKOFF_MS: String(retry.backoffMs),
   };
-  const flags = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean)];
   const child = spawn(process.execPath, [...flags, "--import", "tsx", "api/main.ts"], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
@@ -102,8 +155,10 @@ async function startApi(world: World): Promise<ApiProcess> {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  process.stderr.write(`API pid ${child.pid ?? "?"} on ${base}\n`);
   return {
     url: `${base}/api/v1/generations`,
+    cpuMs: () => procCpu(child.pid ?? -1)?.ms ?? 0,
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -112,6 +167,7 @@ async function startApi(world: World): Promise<ApiProcess> {
 }
 
 interface PostRun {
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -128,7 +184,7 @@ async function postRun(url: string, jwt: string, duration: number): Promise<Post
     body: JSON.stringify(BODY),
     headers: { "content-type": "application/json", authorization: `Bearer ${jwt}` },
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
 /** The job the API builds from BODY (defaults applied, seed drawn). */
@@ -143,7 +199,7 @@ function jobFor(userId: string): JobData {
 }
 
 /** Raw adds per second: `connections` lanes, one `Queue.add` per call, for `duration` seconds. */
-async function rawAddRun(queue: ReturnType<typeof createQueue>, duration: number): Promise<number> {
+async function rawAddRun(queue: ReturnType<typeof createQueue>, duration: number): Promise<{ added: number; rate: number }> {
   const until = Date.now() + duration * 1000;
   let added = 0;
   const lane = async (): Promise<void> => {
@@ -155,11 +211,20 @@ async function rawAddRun(queue: ReturnType<typeof createQueue>, duration: number
   };
   const started = Date.now();
   await Promise.all(Array.from({ length: connections }, lane));
-  return added / ((Date.now() - started) / 1000);
+  return { added, rate: added / ((Date.now() - started) / 1000) };
+}
+
+/** Runs `run` in 5 s slices until warmupOps operations or warmupMaxSeconds. */
+async function warmUp(run: (seconds: number) => Promise<number>): Promise<void> {
+  const until = Date.now() + warmupMaxSeconds * 1000;
+  let ops = 0;
+  while (ops < warmupOps && Date.now() < until) ops += await run(5);
 }
 
 interface Round extends PostRun {
   raw: number;
+  postCpu: CpuShare;
+  rawCpu: CpuShare;
 }
 
 async function throughput(): Promise<Round[]> {
@@ -169,14 +234,14 @@ async function throughput(): Promise<Round[]> {
   const queue = createQueue(rawWorld.env);
   const jwt = await token("bench-user");
   try {
-    await postRun(api.url, jwt, warmupSeconds);
-    await rawAddRun(queue, warmupSeconds);
+    await warmUp((d) => postRun(api.url, jwt, d).then((r) => r.requests));
+    await warmUp((d) => rawAddRun(queue, d).then((r) => r.added));
     const out: Round[] = [];
     for (let i = 0; i < rounds; i++) {
-      const post = await postRun(api.url, jwt, seconds);
-      const raw = await rawAddRun(queue, seconds);
-      out.push({ ...post, raw });
-      process.stderr.write(`round ${i + 1}: POST ${post.rps.toFixed(0)} req/s (p99 ${post.p99} ms), raw add ${raw.toFixed(0)} jobs/s\n`);
+      const post = await measureCpu((r) => r.requests, api.cpuMs, () => postRun(api.url, jwt, seconds));
+      const raw = await measureCpu((r) => r.added, () => process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000, () => rawAddRun(queue, seconds));
+      out.push({ ...post, raw: raw.rate, postCpu: post.cpu, rawCpu: raw.cpu });
+      process.stderr.write(`round ${i + 1}: POST ${post.rps.toFixed(0)} req/s (p99 ${post.p99} ms, API ${post.cpu.client.toFixed(0)} µs CPU/request), raw add ${raw.rate.toFixed(0)} jobs/s (${raw.cpu.client.toFixed(0)} µs CPU/add)\n`);
     }
     return out;
   } finally {
@@ -224,18 +289,23 @@ const worker = await workerOverhead();
 const png = drawPng("bench", 1, 512, 512).length;
 const ratios = measured.map((r) => (100 * r.rps) / r.raw);
 const rps = measured.map((r) => r.rps);
+const us = (v: number | null): string => (v === null ? "?" : v.toFixed(0));
+const cpu = (c: CpuShare, pg: boolean): string => [us(c.client), us(c.redis), ...(pg ? [us(c.postgres)] : [])].join(" / ");
 const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(", ");
 const section = `## API and worker
 
 Measured by \`npm run bench:api -- --write\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version},
-local redis-server, PostgreSQL and moto on loopback). ${rounds} interleaved rounds of ${seconds} s each (after a ${warmupSeconds} s warm-up of each side):
+local redis-server, PostgreSQL and moto on loopback). ${rounds} interleaved rounds of ${seconds} s each (after a warm-up of each side: ${warmupOps} operations or ${warmupMaxSeconds} s):
 POST through autocannon with ${connections} keep-alive connections against \`api/main.ts\` in its own process (pino at info),
 then raw BullMQ \`Queue.add\` from the benchmark process with ${connections} concurrent lanes, one add per call, the same job data,
 job options (\`jobOptions()\`) and producer connection options. Load average ${load(loadBefore)} before, ${load(loadAfter)} after (other work shares the machine).
 
-| round | POST req/s | p50 | p99 | errors / non-2xx | raw \`Queue.add\` jobs/s | POST / raw add |
-|---|---|---|---|---|---|---|
-${measured.map((r, i) => `| ${i + 1} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} / ${r.non2xx} | ${r.raw.toFixed(0)} | ${ratios[i]!.toFixed(0)} % |`).join("\n")}
+| round | POST req/s | p50 | p99 | errors / non-2xx | CPU µs per POST: API / Redis / PostgreSQL | raw \`Queue.add\` jobs/s | CPU µs per add: client / Redis | POST / raw add |
+|---|---|---|---|---|---|---|---|---|
+${measured.map((r, i) => `| ${i + 1} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} / ${r.non2xx} | ${cpu(r.postCpu, true)} | ${r.raw.toFixed(0)} | ${cpu(r.rawCpu, false)} | ${ratios[i]!.toFixed(0)} % |`).join("\n")}
+
+CPU per operation is the processes' user + system time (\`/proc/<pid>/stat\`) over a run divided by the requests or adds
+it completed (PostgreSQL: the postmaster and its backends); unlike throughput it hardly depends on what else runs on the machine.
 
 POST /api/v1/generations (JWT verify, zod, rate limit, row + job in one transaction): ${range(rps)} req/s, p99 ${range(measured.map((r) => r.p99))} ms;
 raw add ${range(measured.map((r) => r.raw))} jobs/s; POST throughput is ${range(ratios)} % of raw add (median ${median(ratios).toFixed(0)} %).

@@ -1,6 +1,7 @@
 /** API entrypoint: config, connections, migrations, listen; closes cleanly on SIGTERM. */
 import { pino } from "pino";
 import { createPool } from "../worker/adapters/pg.ts";
+import { pipelined } from "./adapters/pg.ts";
 import { createProducerRedis, createQueue } from "../worker/adapters/redis.ts";
 import { createS3 } from "../worker/adapters/s3.ts";
 import { ConfigError } from "../worker/config/env.ts";
@@ -10,8 +11,11 @@ import { createApp } from "./app.ts";
 import { createVerifier } from "./auth.ts";
 import { loadApiConfig, type ApiConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
+import { cachedVerifier, TOKEN_CACHE_DEFAULTS } from "./token-cache.ts";
 
-const log = pino({ name: "genpool-api" });
+// Asynchronous stdout: lines written while a write is in flight go out together in the next one
+// (one syscall for many requests under load); pino flushes what is left when the process exits.
+const log = pino({ name: "genpool-api" }, pino.destination({ dest: 1, sync: false }));
 
 function config(): ApiConfig {
   try {
@@ -27,7 +31,7 @@ function config(): ApiConfig {
 
 async function main(): Promise<void> {
   const cfg = config();
-  const db = createPool(cfg);
+  const db = pipelined(createPool(cfg));
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, "Applied database migrations");
   const redis = createProducerRedis(cfg);
@@ -38,7 +42,7 @@ async function main(): Promise<void> {
     redis,
     queue: bullJobQueue(queue, { attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS }),
     storage: s3Storage(createS3(cfg), cfg.S3_BUCKET),
-    verifyToken: createVerifier(cfg),
+    verifyToken: cachedVerifier(createVerifier(cfg), { ...TOKEN_CACHE_DEFAULTS, now: Date.now }),
     log,
     now: Date.now,
   });

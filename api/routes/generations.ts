@@ -6,9 +6,8 @@
 import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Context } from "koa";
 import { z } from "zod";
-import { inTransaction } from "../../worker/adapters/pg.ts";
 import { fieldErrors, generationRequestSchema, LIMITS, type GenerationRequest, type JobData } from "../../worker/job/schema.ts";
-import { findByIdempotencyKey, getGeneration, insertGeneration, type GenerationRow } from "../db/generations.ts";
+import { findByIdempotencyKey, getGeneration, insertAndEnqueue, type GenerationRow } from "../db/generations.ts";
 import { ApiError, UnavailableError } from "../errors.ts";
 import { hit } from "../rate-limit.ts";
 import type { AppDeps } from "../deps.ts";
@@ -50,7 +49,7 @@ function idempotencyKey(ctx: Context): string | null {
   return key;
 }
 
-function replay(existing: GenerationRow, requestHash: string, ctx: Context): void {
+function replay(existing: GenerationRow, requestHash: string | null, ctx: Context): void {
   if (existing.request_hash !== requestHash) {
     throw new ApiError(409, "idempotency_conflict", "Idempotency-Key was already used with a different request body");
   }
@@ -83,7 +82,8 @@ export function createGeneration(deps: AppDeps) {
     const userId = ctx.state.userId as string;
     const body = parseBody(ctx, schema);
     const key = idempotencyKey(ctx);
-    const requestHash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+    // Only a replay compares bodies, so only requests with a key need the hash.
+    const requestHash = key ? createHash("sha256").update(JSON.stringify(body)).digest("hex") : null;
     if (key) {
       const existing = await findByIdempotencyKey(deps.db, userId, key);
       if (existing) return replay(existing, requestHash, ctx);
@@ -97,14 +97,13 @@ export function createGeneration(deps: AppDeps) {
       category,
       params: { ...rest, seed: seed ?? randomInt(0, LIMITS.seedMax) },
     };
-    const inserted = await inTransaction(deps.db, async (client) => {
-      const fresh = await insertGeneration(client, { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash });
-      if (!fresh) return false; // the same key won a race: answer with that generation
-      await deps.queue.add(job).catch((err: unknown) => {
+    const row = { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash };
+    // false: the same key won a race; answer with that generation
+    const inserted = await insertAndEnqueue(deps.db, row, () =>
+      deps.queue.add(job).catch((err: unknown) => {
         throw new UnavailableError("queue", { cause: err });
-      });
-      return true;
-    });
+      }),
+    );
     if (!inserted && key) {
       const existing = await findByIdempotencyKey(deps.db, userId, key);
       if (existing) return replay(existing, requestHash, ctx);
