@@ -6,7 +6,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Context, Next } from "koa";
 import { userIdSchema } from "../worker/job/schema.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, UnavailableError } from "./errors.ts";
 
 /** Returns the user id of a valid token, or throws ApiError(401). */
 export type TokenVerifier = (token: string) => Promise<string>;
@@ -45,6 +45,11 @@ export function createVerifier(cfg: AuthConfig): TokenVerifier {
       const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
       sub = payload.sub;
     } catch (err) {
+      // The key set could not be fetched (unreachable, timed out, not 200, not a JWKS): not the
+      // caller's fault. jose throws the base JOSEError only for a failed JWKS response.
+      if (!(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError || err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+        throw new UnavailableError("jwks", { cause: err });
+      }
       throw unauthorized(reason(err));
     }
     const parsed = userIdSchema.safeParse(sub);
