@@ -115,7 +115,7 @@ export function openApiDocument(models: readonly [string, ...string[]]): Record<
           ...secured,
           summary: "Status of one of your generations",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
-          responses: { "200": { description: "The generation", ...json({ $ref: "#/components/schemas/Generation" }) }, ...errors(401, 404) },
+          responses: { "200": { description: "The generation", ...json({ $ref: "#/components/schemas/Generation" }) }, ...errors(401, 404, 503) },
         },
       },
       "/api/v1/images": {
@@ -128,7 +128,7 @@ export function openApiDocument(models: readonly [string, ...string[]]): Record<
           ],
           responses: {
             "200": { description: "One page", ...json({ type: "object", properties: { images: { type: "array", items: { $ref: "#/components/schemas/Image" } }, nextCursor: { type: ["string", "null"] } } }) },
-            ...errors(400, 401),
+            ...errors(400, 401, 503),
           },
         },
       },
