@@ -3,6 +3,8 @@
 // every kind of bad token (tokens.ts), against an API verifying RS256 through JWKS and one with HS256.
 // The route table must list exactly the operations of the served document, so a new route without
 // a row fails here.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import test, { type ExecutionContext } from "ava";
 import { createVerifier } from "../../api/auth.ts";
 import { hs256Setup, jwksSetup, type AuthSetup } from "./tokens.ts";
@@ -151,4 +153,25 @@ test("[integration] authorization matrix, RS256 through JWKS: every route x owne
 
 test("[integration] authorization matrix, HS256: every route x owner, other user, no token and every bad token", async (t) => {
   await matrix(t, hs256Setup());
+});
+
+test("[integration] JWKS unreachable or broken: a well-signed token gets 503 with Retry-After, not 401", async (t) => {
+  const setup = await jwksSetup((fn) => t.teardown(fn));
+  const token = await setup.valid("alice");
+  const broken = createServer((req, res) => (req.url === "/not-json" ? res.writeHead(200).end("<html>") : res.writeHead(500).end()));
+  await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", () => resolve()));
+  t.teardown(() => void broken.close());
+  const base = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+  // A closed port: the listener is stopped before the API asks it.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", () => resolve()));
+  const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  for (const [what, url] of [["connection refused", closedUrl], ["HTTP 500", `${base}/jwks.json`], ["not JSON", `${base}/not-json`]] as const) {
+    const api = await startApi(t, { verifyToken: createVerifier({ ...setup.config, JWT_JWKS_URL: url }) });
+    const res = await fetch(`${api.url}/api/v1/images`, { headers: { authorization: `Bearer ${token}` } });
+    t.is(res.status, 503, what);
+    t.is(res.headers.get("retry-after"), "5", what);
+    t.like(await res.json(), { error: "unavailable" }, what);
+  }
 });
