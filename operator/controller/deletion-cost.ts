@@ -33,3 +33,28 @@ export function busyPods(pods: readonly WorkerPod[], activeWorkers: Iterable<str
   for (const worker of activeWorkers) if (names.has(worker)) busy.add(worker);
   return busy;
 }
+
+/**
+ * A pod's place in the ReplicaSet controller's deletion order before deletion costs are compared
+ * (lower goes first): unscheduled, then Pending, Unknown, Running, then not ready before ready.
+ * Unknown fields count as a running, ready pod.
+ */
+function rankBeforeCost(pod: WorkerPod): number {
+  if (pod.nodeName === undefined || pod.nodeName === "") return 0;
+  const phase = pod.phase === "Pending" ? 0 : pod.phase === "Running" || pod.phase === undefined ? 2 : 1;
+  return 1 + phase * 2 + (pod.ready === false ? 0 : 1);
+}
+
+/**
+ * How many pods a scale-down may remove without a busy one among them. The ReplicaSet controller
+ * ranks unscheduled, pending and not-ready pods ahead of any deletion cost, so a busy pod that is
+ * not ready (after a control-plane outage, or a probe failing under load) goes before a ready idle
+ * pod whatever its cost: only idle pods ranked no later than every busy pod are safe to remove.
+ */
+export function safeRemovals(pods: readonly WorkerPod[], busy: ReadonlySet<string>, replicas: number): number {
+  const live = pods.filter((p) => !p.terminating);
+  const firstBusy = Math.min(Number.POSITIVE_INFINITY, ...live.filter((p) => busy.has(p.name)).map(rankBeforeCost));
+  // Replicas without a pod yet are dropped before any pod is deleted.
+  const notCreated = Math.max(0, replicas - live.length);
+  return notCreated + live.filter((p) => !busy.has(p.name) && rankBeforeCost(p) <= firstBusy).length;
+}

@@ -10,7 +10,7 @@ import type { WorkerDeployment } from "../kube/deployments.ts";
 import type { WorkerPod } from "../kube/pods.ts";
 import type { PoolEvent } from "../kube/events.ts";
 import type { GenerationPoolStatus } from "../resource/index.ts";
-import { busyPods, deletionCostChanges } from "./deletion-cost.ts";
+import { busyPods, deletionCostChanges, safeRemovals } from "./deletion-cost.ts";
 import { buildStatus, iso, statusChanged } from "./status.ts";
 import { mergeConditions } from "./conditions.ts";
 import type { PoolMemories, PoolMemory } from "./memory.ts";
@@ -126,7 +126,9 @@ export class PoolReconciler {
     const { pool, deployment, decision } = a;
     const { namespace, name } = pool.metadata;
     const from = deployment.replicas;
-    const to = decision.workers;
+    // Never remove more pods than the ReplicaSet controller deletes before reaching a busy one.
+    const to = decision.workers < from ? Math.max(decision.workers, from - safeRemovals(a.pods, a.busy, from)) : decision.workers;
+    if (to === from) return a.log.info({ deployment: pool.spec.workload.deploymentName, workers: from, decided: decision.workers, busy: a.busy.size }, "Scale-down held: busy pods rank before idle ones");
     if (to < from) {
       // The ReplicaSet deletes the lowest pod-deletion-cost first: mark busy pods expensive before shrinking.
       for (const change of deletionCostChanges(a.pods, a.busy)) await this.d.pods.setDeletionCost(namespace, change.pod, change.cost);

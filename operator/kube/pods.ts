@@ -1,4 +1,4 @@
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { httpStatus } from "./client.ts";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -19,6 +19,10 @@ export interface WorkerPod {
   terminationGracePeriodSeconds?: number | undefined;
   /** ms epoch of metadata.deletionTimestamp (when the kubelet kills it), if being deleted. */
   deletionDeadline?: number | undefined;
+  /** status.phase. */
+  phase?: string | undefined;
+  /** The Ready condition is True. */
+  ready?: boolean | undefined;
 }
 
 /** Lists worker pods, sets their deletion cost, deletes them with a chosen grace period. */
@@ -31,14 +35,7 @@ export class PodClient {
   /** Pods matching the Deployment's selector. */
   async list(namespace: string, labelSelector: string): Promise<WorkerPod[]> {
     const list = await this.api.listNamespacedPod({ namespace, labelSelector });
-    return list.items.map((p) => ({
-      name: p.metadata?.name ?? "",
-      deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
-      terminating: p.metadata?.deletionTimestamp !== undefined,
-      nodeName: p.spec?.nodeName,
-      terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds,
-      deletionDeadline: p.metadata?.deletionTimestamp === undefined ? undefined : new Date(p.metadata.deletionTimestamp).getTime(),
-    }));
+    return list.items.map(toWorkerPod);
   }
 
   /** Sets the pod's deletion cost (an int32 as a string). */
@@ -58,4 +55,26 @@ export class PodClient {
       if (httpStatus(err) !== 404) throw err;
     }
   }
+}
+
+function toWorkerPod(p: V1Pod): WorkerPod {
+  return { ...identity(p), ...state(p) };
+}
+
+function identity(p: V1Pod): Pick<WorkerPod, "name" | "deletionCost" | "nodeName" | "terminationGracePeriodSeconds"> {
+  return {
+    name: p.metadata?.name ?? "",
+    deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
+    nodeName: p.spec?.nodeName,
+    terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds,
+  };
+}
+
+function state(p: V1Pod): Pick<WorkerPod, "terminating" | "deletionDeadline" | "phase" | "ready"> {
+  return {
+    terminating: p.metadata?.deletionTimestamp !== undefined,
+    deletionDeadline: p.metadata?.deletionTimestamp === undefined ? undefined : new Date(p.metadata.deletionTimestamp).getTime(),
+    phase: p.status?.phase,
+    ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+  };
 }
