@@ -39,7 +39,9 @@ const WRITE = process.env.BENCH_WRITE !== "0";
 const say = (line: string): void => void process.stderr.write(`bench:operator: ${line}\n`);
 
 /** The runtime stage of operator/Dockerfile (after its last FROM). */
-const imageStage = (): string => readFileSync(join(repo, "operator", "Dockerfile"), "utf8").split(/^FROM /m).at(-1) ?? "";
+function imageStage(): string {
+  return readFileSync(join(repo, "operator", "Dockerfile"), "utf8").split(/^FROM /m).at(-1) ?? "";
+}
 
 /** The node flags of the container image's CMD, so the bundle runs as shipped. */
 function imageFlags(): string {
