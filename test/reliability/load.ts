@@ -143,7 +143,7 @@ export function loadSection(f: LoadFigures, command: string): string {
 \`${command}\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version}): ${o.seconds} s of authenticated
 POST /api/v1/generations at ${o.rate}/s over ${o.connections} connections (autocannon) against the API process
 (api/main.ts), ${o.workers} worker processes (worker/main.ts) on the fake InvokeAI (one poll pending, one running,
-50 ms polls), private Redis with AOF and PostgreSQL, S3 on moto. Every other process of the machine kept running.
+50 ms polls), private Redis with AOF and PostgreSQL, S3 on moto; other work on the machine kept running.
 
 | measure | value |
 |---|---|
