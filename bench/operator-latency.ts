@@ -383,7 +383,7 @@ function report(lat: number[], fps: Footprint[]): string {
     `| same, max | ${Math.max(...lat).toFixed(0)} ms | |`,
     ...fps.flatMap(footprintRows),
     "",
-    `Load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(", ")} (other work shares the machine). The latency includes the BullMQ QueueEvents wake-up, one Redis script, reads of the pool, Deployment and pods, decide(), and the scale patch.`,
+    `Load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(", ")} (other work shares the machine). The latency includes the wake-up (one XREAD on the queues' event streams), one Redis script, reads of the pool, Deployment and pods, decide(), and the scale patch.`,
     "",
   ].join("\n");
 }
