@@ -13,7 +13,7 @@ import { ALB_CONTROLLER_RELEASE, AlbControllerChart, AlbControllerWorkload } fro
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] };
 
 const outdir = mkdtempSync(join(tmpdir(), "genpool-alb-"));
-const { app, stack } = buildApp({ outdir });
+const { app, stack } = buildApp({ outdir, stageAssets: false });
 const resources = (app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, Resource> }).Resources;
 rmSync(outdir, { recursive: true, force: true });
 

@@ -23,6 +23,13 @@ export function standaloneContext(): Record<string, unknown> {
   return { ...cdkJson.context, ...readJson(new URL("cdk.context.json", root)) };
 }
 
+/**
+ * Context that keeps assets where they are instead of copying them into the assembly (the kubectl
+ * and AWS CLI layers are about 58 MB). For tests that read the template only: such an assembly
+ * cannot be deployed.
+ */
+export const UNSTAGED_ASSETS: Readonly<Record<string, unknown>> = { "aws:cdk:disable-asset-staging": true };
+
 /** How {@link buildApp} runs. */
 export interface BuildOptions {
   /** Run by the CDK CLI (context and outdir come from it). @default false */
@@ -31,11 +38,16 @@ export interface BuildOptions {
   readonly outdir?: string;
   /** Record the cdk-nag acknowledgements; false shows what the plugin finds without them. @default true */
   readonly acknowledge?: boolean;
+  /** Copy assets into the assembly; false for tests ({@link UNSTAGED_ASSETS}). Ignored under the CLI. @default true */
+  readonly stageAssets?: boolean;
 }
 
 /** Builds the app with the cdk-nag AwsSolutions pack as a validation plugin. */
 export function buildApp(options: BuildOptions = {}): { app: App; stack: GenpoolClusterStack } {
-  const app = options.underCli ? new App() : new App({ outdir: options.outdir ?? "cdk.out", context: standaloneContext() });
+  const app = options.underCli ? new App() : new App({
+        outdir: options.outdir ?? "cdk.out",
+        context: { ...standaloneContext(), ...(options.stageAssets === false ? UNSTAGED_ASSETS : {}) },
+      });
   const str = (key: string, fallback: string): string => {
     const v: unknown = app.node.tryGetContext(key);
     return typeof v === "string" ? v : fallback;

@@ -2,14 +2,14 @@
 // allowed. Each row builds the real stack with one bad prop (no synth: constructors validate).
 import test from "ava";
 import { App } from "aws-cdk-lib";
-import { standaloneContext } from "./app.ts";
+import { standaloneContext, UNSTAGED_ASSETS } from "./app.ts";
 import { GenpoolClusterStack, type GenpoolClusterStackProps } from "./stack.ts";
 import { InvalidPropError } from "./validate.ts";
 
 const base: GenpoolClusterStackProps = { env: { account: "123456789012", region: "us-east-1" }, domainName: "genpool.example.com" };
 
 function build(props: Partial<GenpoolClusterStackProps>): void {
-  new GenpoolClusterStack(new App({ context: standaloneContext() }), "Bad", { ...base, ...props });
+  new GenpoolClusterStack(new App({ context: { ...standaloneContext(), ...UNSTAGED_ASSETS } }), "Bad", { ...base, ...props });
 }
 
 const cases: Array<{ why: string; props: Partial<GenpoolClusterStackProps>; message: RegExp }> = [

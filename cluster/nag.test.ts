@@ -1,7 +1,7 @@
 // cdk-nag 3 runs as a validation plugin. The stack test synthesizes with the acknowledgements
 // (and would throw on any other finding); here the same app is synthesized WITHOUT them, and the
 // findings must be exactly the acknowledged ones: none missing a reason, none stale.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
@@ -13,7 +13,7 @@ interface Report {
 }
 
 const outdir = mkdtempSync(join(tmpdir(), "genpool-nag-"));
-const { app, stack } = buildApp({ outdir, acknowledge: false });
+const { app, stack } = buildApp({ outdir, acknowledge: false, stageAssets: false });
 const synthError = (() => {
   try {
     app.synth();
@@ -23,6 +23,7 @@ const synthError = (() => {
   }
 })();
 const report = JSON.parse(readFileSync(join(outdir, "validation-report.json"), "utf8")) as Report;
+rmSync(outdir, { recursive: true, force: true });
 const prefixOf: Record<string, string> = { AwsSolutions: "AwsSolutions::", "CloudFormation Validate": "CloudFormation-Validate::" };
 const findings = report.pluginReports.flatMap((p) =>
   p.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ id: `${prefixOf[p.pluginName] ?? "?"}${v.ruleName}`, path: c.constructPath }))),

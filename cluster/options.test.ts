@@ -4,12 +4,12 @@
 import test from "ava";
 import { App } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
-import { standaloneContext } from "./app.ts";
+import { standaloneContext, UNSTAGED_ASSETS } from "./app.ts";
 import { OutputKey } from "./contract.ts";
 import { GenpoolClusterStack } from "./stack.ts";
 
 const admin = "arn:aws:iam::123456789012:role/PlatformAdmin";
-const stack = new GenpoolClusterStack(new App({ context: standaloneContext() }), "Variant", {
+const stack = new GenpoolClusterStack(new App({ context: { ...standaloneContext(), ...UNSTAGED_ASSETS } }), "Variant", {
   env: { account: "123456789012", region: "us-east-1" },
   albProtocol: "HTTP",
   albSourceCidrs: ["203.0.113.0/24"],

@@ -1,7 +1,7 @@
 // The synthesized GenpoolCluster template, checked item by item against the three-tier design.
 // The app is synthesized once, with the cdk-nag AwsSolutions plugin: reaching the assertions at all
 // means the plugin found nothing unacknowledged.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
@@ -13,7 +13,10 @@ import { GpuNode, OutputKey, Workload } from "./contract.ts";
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DependsOn?: string[] };
 type Json = Record<string, unknown>;
 
-const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), "genpool-cdk-")) });
+const outdir = mkdtempSync(join(tmpdir(), "genpool-cdk-"));
+const { app, stack } = buildApp({ outdir, stageAssets: false });
+// Assets stay unstaged (UNSTAGED_ASSETS); the folder still holds the template and manifest.
+test.after.always(() => rmSync(outdir, { recursive: true, force: true }));
 const assembly = app.synth();
 const json = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, Resource>; Outputs: Record<string, Json> };
 const template = Template.fromJSON(json);
