@@ -112,7 +112,7 @@ function checkCompleted(g: Row, image: ImageRow | undefined, objects: Map<string
   return null;
 }
 
-/** Per-generation verdicts for the accepted ids. */
+/** Per-generation verdicts for the accepted ids (an image row of a failed one is reported by strays()). */
 function judge(accepted: readonly Accepted[], seen: { rows: Map<string, Row>; images: Map<string, ImageRow>; objects: Map<string, number>; states: Map<string, string> }): Pick<Audit, "completed" | "failed" | "lost" | "duplicated"> {
   const { rows, images, objects, states } = seen;
   const out = { completed: 0, failed: [] as Finding[], lost: [] as Finding[], duplicated: [] as Finding[] };
@@ -127,7 +127,6 @@ function judge(accepted: readonly Accepted[], seen: { rows: Map<string, Row>; im
       else out.completed++;
     } else if (g.status === "failed") {
       if (!readable(g.error)) out.lost.push({ id: a.id, why: `failed without a readable reason: ${JSON.stringify(g.error)}` });
-      else if (images.has(g.id)) out.duplicated.push({ id: a.id, why: "failed generation has an image row" });
       else if (!TERMINAL_JOB.has(state)) out.lost.push({ id: a.id, why: `generation failed but its BullMQ job is ${state}` });
       else out.failed.push({ id: a.id, why: g.error! });
     } else out.lost.push({ id: a.id, why: `still ${g.status} (BullMQ: ${state}, ${g.attempts} attempt(s))` });

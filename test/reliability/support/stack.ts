@@ -4,7 +4,7 @@
  * in this process, worker processes from worker/main.ts, and the fake InvokeAI server.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -81,7 +81,9 @@ let bundled: Promise<void> | undefined;
 function bundleWorker(): Promise<void> {
   if (process.env.GENPOOL_WORKER_ENTRY) return Promise.resolve();
   bundled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), "genpool-rel-worker-")), "main.mjs");
+    const dir = mkdtempSync(join(tmpdir(), "genpool-rel-worker-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const outfile = join(dir, "main.mjs");
     await build({
       entryPoints: ["worker/main.ts"], bundle: true, platform: "node", format: "esm", target: "node20", outfile, logLevel: "warning", external: ["pg-native"],
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
