@@ -147,10 +147,13 @@ test("[integration] kube-apiserver down for 30 s: the operator backs off, recove
   // Only the pool watch tells the operator about a new pool (the resync walks known pools only).
   const lateSeenAt = await eventually("the pool created after the outage reconciled", async () => ((await readPool(kc, fx.namespace, "late")).status.observedGeneration === 1 ? Date.now() : undefined), 45_000);
 
-  // The queue drained during the outage; the pool comes down to the 3 busy workers, a window later.
-  await eventually("scaled in to the 3 busy workers", async () => ((await replicasOn(kc, fx.namespace, fx.deployment)) === 3 ? true : undefined), 120_000);
+  // The queue drained during the outage; the pool comes down a window later, to the 3 busy workers
+  // (or not at all while a busy pod ranks before idle ones for the ReplicaSet), then to min.
+  await eventually("a scale-in", () => Promise.resolve(scaleDowns(op.logs).length > 0 ? true : undefined), 120_000);
   await eventually("long jobs done", () => Promise.resolve(longJobs.length === 3 ? true : undefined), 120_000);
   await eventually("back to min (1)", async () => ((await replicasOn(kc, fx.namespace, fx.deployment)) === 1 ? true : undefined), 90_000);
+  // The log line follows the scale patch: wait for it rather than racing it.
+  await eventually("the scale-in to min logged", () => Promise.resolve(scaleDowns(op.logs).some((d) => d.to === 1) ? true : undefined), 15_000);
 
   const counts = countByMessage(outageLines);
   const lostAt = leadershipChange(op, false, stoppedAt);
@@ -161,6 +164,7 @@ test("[integration] kube-apiserver down for 30 s: the operator backs off, recove
   t.log(`after the API server was ready: operator ready in ${readyAgainAt - apiReadyAt} ms, status written in ${statusAgainAt - apiReadyAt} ms, new pool reconciled ${lateSeenAt - lateCreatedAt} ms after its creation`);
   t.log(`deletions: ${JSON.stringify(deletions.map((d) => ({ ...d, at: d.at - apiReadyAt })))}`);
   t.log(`long jobs: ${JSON.stringify(longJobs.map((j) => ({ ...j, endedAt: j.endedAt - apiReadyAt })))}`);
+  t.log(`scale-downs held for busy pods ranked first: ${op.lines("Scale-down held: busy pods rank before idle ones").length}`);
   t.log(`scale-downs: ${JSON.stringify(downs.map((d) => ({ afterApiReadyMs: d.at - apiReadyAt, from: d.from, to: d.to })))}`);
 
   // Backoff, not a hot loop: each watch retries at most once a second, election rounds come every
