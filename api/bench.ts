@@ -305,7 +305,8 @@ job options (\`jobOptions()\`) and producer connection options. Load average ${l
 ${measured.map((r, i) => `| ${i + 1} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.errors} / ${r.non2xx} | ${cpu(r.postCpu, true)} | ${r.raw.toFixed(0)} | ${cpu(r.rawCpu, false)} | ${ratios[i]!.toFixed(0)} % |`).join("\n")}
 
 CPU per operation is the processes' user + system time (\`/proc/<pid>/stat\`) over a run divided by the requests or adds
-it completed (PostgreSQL: the postmaster and its backends); unlike throughput it hardly depends on what else runs on the machine.
+it completed (PostgreSQL: the postmaster and its backends); it depends less than throughput on what else runs on the machine
+(a process preempted often still pays for cold caches). Analysis: "API: where a POST's time goes" below.
 
 POST /api/v1/generations (JWT verify, zod, rate limit, row + job in one transaction): ${range(rps)} req/s, p99 ${range(measured.map((r) => r.p99))} ms;
 raw add ${range(measured.map((r) => r.raw))} jobs/s; POST throughput is ${range(ratios)} % of raw add (median ${median(ratios).toFixed(0)} %).
