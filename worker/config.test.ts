@@ -4,7 +4,7 @@ import { loadWorkerConfig } from "./config.ts";
 import { ConfigError } from "./config/env.ts";
 import { pngSize } from "./png.ts";
 import { drawPng } from "./procedural/draw.ts";
-import { finishWithinMs } from "./process/shutdown.ts";
+import { finishWithinMs, parseStopBy } from "./process/shutdown.ts";
 
 const common = { DB_HOST: "db", DB_NAME: "genpool", DB_USER: "u", DB_PASSWORD: "p", REDIS_HOST: "redis", S3_BUCKET: "b", AWS_REGION: "eu-west-1" };
 
@@ -45,6 +45,16 @@ test("api config: models are a trimmed list; one JWT key source is required", (t
 test("shutdown: the running job may use the grace period minus the handover reserve", (t) => {
   t.is(finishWithinMs({ gracePeriodSeconds: 120, handoverReserveSeconds: 10 }), 110_000);
   t.is(finishWithinMs({ gracePeriodSeconds: 5, handoverReserveSeconds: 10 }), 0);
+});
+
+test("shutdown: an announced kill time earlier than the grace period wins; a later one or none changes nothing", (t) => {
+  const s = { gracePeriodSeconds: 120, handoverReserveSeconds: 10 };
+  const now = 1_000_000;
+  t.is(finishWithinMs(s, { now, stopBy: now + 30_000 }), 20_000, "30 s left minus the 10 s reserve");
+  t.is(finishWithinMs(s, { now, stopBy: now + 600_000 }), 110_000, "the pod's own grace is earlier");
+  t.is(finishWithinMs(s, { now, stopBy: now + 5_000 }), 0, "less than the reserve: hand back at once");
+  t.is(finishWithinMs(s, { now, stopBy: null }), 110_000);
+  t.deepEqual(["1764150000000", null, undefined, "", "soon", "-5", "1.5"].map(parseStopBy), [1764150000000, null, null, null, null, null, null]);
 });
 
 test("procedural PNG: real PNG of the requested size, deterministic in prompt and seed", (t) => {

@@ -16,7 +16,8 @@ import { InvokeAIClient } from "./invokeai/client.ts";
 import { InvokeAIBackend } from "./invokeai/backend.ts";
 import { proceduralBackend } from "./procedural/backend.ts";
 import { processGeneration, type ObjectStore } from "./process/processor.ts";
-import { finishWithinMs } from "./process/shutdown.ts";
+import { finishWithinMs, parseStopBy } from "./process/shutdown.ts";
+import { stopByKey } from "./job/keys.ts";
 import { GenerationStore } from "./store.ts";
 import { serveHealth, type WorkerState } from "./http/health.ts";
 import { WorkerMetrics } from "./http/metrics.ts";
@@ -55,6 +56,13 @@ class Readiness implements WorkerState {
     if (this.redis.status !== "ready") return `redis is ${this.redis.status}`;
     return this.worker?.isRunning() === true ? null : "queue worker not running";
   }
+}
+
+/** The kill time the operator announced for this pod (interruption rescue), or null; never waits more than 500 ms. */
+async function announcedStopBy(redis: { get(key: string): Promise<string | null> }): Promise<number | null> {
+  const read = redis.get(stopByKey(cfg.QUEUE_NAME, cfg.POD_NAME, cfg.QUEUE_PREFIX)).then(parseStopBy, () => null);
+  const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), 500).unref());
+  return Promise.race([read, late]);
 }
 
 async function main(): Promise<void> {
@@ -99,14 +107,16 @@ async function main(): Promise<void> {
   worker.on("error", (err) => log.error({ err: err.message }, "Worker error"));
 
   const shutdown = async (): Promise<void> => {
-    const withinMs = finishWithinMs({ gracePeriodSeconds: cfg.GRACE_PERIOD_SECONDS, handoverReserveSeconds: cfg.HANDOVER_RESERVE_SECONDS });
     readiness.stopping = true;
-    log.info({ finishWithinMs: withinMs }, "Stopping: no new jobs");
+    const closing = worker.close(); // takes no new job from here on; resolves when the running one ends
+    const stopBy = await announcedStopBy(redis);
+    const withinMs = finishWithinMs({ gracePeriodSeconds: cfg.GRACE_PERIOD_SECONDS, handoverReserveSeconds: cfg.HANDOVER_RESERVE_SECONDS }, { now: Date.now(), stopBy });
+    log.info({ finishWithinMs: withinMs, announcedStopBy: stopBy }, "Stopping: no new jobs");
     const giveBack = setTimeout(() => {
       log.warn({}, "Grace period running out: handing the current job back");
       worker.cancelAllJobs("shutdown");
     }, withinMs);
-    await worker.close();
+    await closing;
     clearTimeout(giveBack);
     await Promise.allSettled([redis.quit(), pool.end()]);
     health?.close();

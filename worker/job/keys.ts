@@ -18,3 +18,13 @@ export const DEFAULT_QUEUE = "gpu-generation";
 export function busyHashKey(queueName: string, prefix = DEFAULT_PREFIX): string {
   return `${prefix}:${queueName}:genpool:busy`;
 }
+
+/**
+ * Redis key announcing when a worker pod will be killed (epoch milliseconds, as a string). The
+ * operator writes it before it deletes a pod with a grace period shorter than the pod's own
+ * (interruption rescue); the worker reads it on SIGTERM so it hands its job back in time.
+ * It expires by itself a minute after that moment. See docs/NODEGROUPS.md "Interruption rescue".
+ */
+export function stopByKey(queueName: string, podName: string, prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:${queueName}:genpool:stop-by:${podName}`;
+}

@@ -10,7 +10,20 @@ export interface ShutdownSettings {
   handoverReserveSeconds: number;
 }
 
-/** How long the running job may still take before it is given back. */
-export function finishWithinMs(s: ShutdownSettings): number {
-  return Math.max(0, (s.gracePeriodSeconds - s.handoverReserveSeconds) * 1000);
+/**
+ * How long the running job may still take before it is given back. `stopBy` (epoch ms, read at
+ * SIGTERM time `now`) is the kill time the operator announced when it deleted the pod with a
+ * grace period shorter than the pod's own; the earlier of the two deadlines wins.
+ */
+export function finishWithinMs(s: ShutdownSettings, announced?: { now: number; stopBy: number | null }): number {
+  const own = (s.gracePeriodSeconds - s.handoverReserveSeconds) * 1000;
+  const stopBy = announced?.stopBy ?? null;
+  const cut = stopBy === null ? own : Math.min(own, stopBy - announced!.now - s.handoverReserveSeconds * 1000);
+  return Math.max(0, cut);
+}
+
+/** Parses the announced kill time (the value at stopByKey); null when absent or not a time. */
+export function parseStopBy(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || !/^\d{1,16}$/.test(value)) return null;
+  return Number(value);
 }
