@@ -16,6 +16,7 @@ import { EventClient } from "./kube/events.ts";
 import { LeaseClient } from "./kube/lease.ts";
 import { RestartingWatch, collectionPaths } from "./kube/watch.ts";
 import { connectBlockingRedis, connectRedis } from "./queue/connection.ts";
+import { announceStopBy } from "./queue/stop-by.ts";
 import { readQueueDemand } from "./queue/demand.ts";
 import { QueueWakeups } from "./queue/wakeups.ts";
 import { WorkQueue, poolKey } from "./controller/workqueue.ts";
@@ -76,6 +77,7 @@ const reconciler = new PoolReconciler({
   pods: new PodClient(kc),
   events: new EventClient(kc, config.POD_NAME),
   readDemand: (q) => readQueueDemand(redis, { queue: q.name, prefix: q.prefix, delayedLeadSeconds: config.DELAYED_LEAD_SECONDS }, clock),
+  announceStopBy: (queue, pod, stopByMs) => announceStopBy(redis, { queue, pod, stopByMs, now: clock.now() }),
   decide,
   initialHistory,
   track: (key, target) => {

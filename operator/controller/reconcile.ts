@@ -27,6 +27,8 @@ export interface ReconcileDeps {
   pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void>; delete(ns: string, name: string, gracePeriodSeconds: number): Promise<void> };
   events: { emit(e: PoolEvent): Promise<void> };
   readDemand(queue: QueueId): Promise<QueueDemand>;
+  /** Tells a worker pod, through its queue's Redis, when it will be killed (before a rescue shortens its grace). */
+  announceStopBy(queue: QueueId, pod: string, stopByMs: number): Promise<void>;
   decide(o: Observation): Decision;
   initialHistory(current: number, now: number): HistoryEntry[];
   /** Tells the wiring which queue and Deployment wake this pool (undefined: the pool is gone). */
@@ -108,7 +110,13 @@ export class PoolReconciler {
   private async rescue(pool: GenerationPool, pods: WorkerPod[], log: Logger): Promise<void> {
     const kube = this.d.nodes?.kube;
     if (kube === undefined) return;
-    const deps = { listGpuNodes: () => kube.listGpuNodes(), deletePod: (ns: string, name: string, grace: number) => this.d.pods.delete(ns, name, grace), emit: (e: PoolEvent) => this.d.events.emit(e) };
+    const queue = { name: pool.spec.queue.name, prefix: pool.spec.queue.prefix };
+    const deps = {
+      listGpuNodes: () => kube.listGpuNodes(),
+      announceStopBy: (pod: string, stopByMs: number) => this.d.announceStopBy(queue, pod, stopByMs),
+      deletePod: (ns: string, name: string, grace: number) => this.d.pods.delete(ns, name, grace),
+      emit: (e: PoolEvent) => this.d.events.emit(e),
+    };
     this.rescueSeen = (await runRescueStep(deps, { pool, pods, seen: this.rescueSeen, now: this.d.clock.now(), log })).seen;
   }
 

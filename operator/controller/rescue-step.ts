@@ -14,6 +14,8 @@ import { planRescue, type Rescue, type RescueNode } from "../interruption/rescue
 /** What the rescue step reads and acts through. */
 export interface RescueStepDeps {
   listGpuNodes(): Promise<RescueNode[]>;
+  /** Writes the pod's kill time where its worker reads it on SIGTERM. */
+  announceStopBy(pod: string, stopByMs: number): Promise<void>;
   deletePod(namespace: string, name: string, gracePeriodSeconds: number): Promise<void>;
   emit(e: PoolEvent): Promise<void>;
 }
@@ -39,6 +41,11 @@ export async function runRescueStep(d: RescueStepDeps, input: RescueStepInput): 
   const { namespace, name, uid } = input.pool.metadata;
   const plan = planRescue({ now: input.now, nodes: await d.listGpuNodes(), pods: input.pods, seen: input.seen });
   for (const r of plan.rescues) {
+    // Best effort: without it the worker keeps to its own grace period and a job cut short is
+    // recovered after its lock expires (still stored once); the node is going away either way.
+    await d.announceStopBy(r.pod, input.now + r.gracePeriodSeconds * 1000).catch((err: unknown) =>
+      input.log.warn({ pod: r.pod, err: String(err) }, "Could not announce the kill time to the worker"),
+    );
     await d.deletePod(namespace, r.pod, r.gracePeriodSeconds);
     input.log.info({ pod: r.pod, node: r.node, reason: r.reason, gracePeriodSeconds: r.gracePeriodSeconds, leftSeconds: r.leftSeconds }, "Rescued worker from a leaving node");
     await d.emit({ namespace, pool: name, uid, type: "Normal", reason: "RescuedWorker", message: rescueMessage(r), at: input.now });

@@ -10,7 +10,7 @@
 import test, { type ExecutionContext } from "ava";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { imageKey, busyHashKey } from "../../worker/job/keys.ts";
+import { imageKey, busyHashKey, stopByKey } from "../../worker/job/keys.ts";
 import type { JobData } from "../../worker/job/schema.ts";
 import { podsOf, running } from "../support/gpu-workloads.ts";
 import { isNodeSchedulable } from "../support/gpu-nodes.ts";
@@ -102,6 +102,9 @@ test.serial("[integration] e2e: 40 jobs scale spot nodes out and back in; a spot
   await until("worker pod on the interrupted node deleted by the operator", async () => (await gpuEvents(stack.namespace, "RescuedWorker")).some((m) => m.includes(pod)), 90_000);
   const rescued = (await gpuEvents(stack.namespace, "RescuedWorker")).find((m) => m.includes(pod)) ?? "";
   t.regex(rescued, new RegExp(`^Deleted worker pod ${pod} on node ${node} \\(SpotInterruption\\) with a 15 s grace period: (1[01]\\d|120) s before the node goes$`));
+  // The kill time the worker reads on SIGTERM: the deletion's grace from the moment of the rescue.
+  const stopBy = Number(await stack.world.redis.get(stopByKey(stack.world.env.QUEUE_NAME, pod)));
+  t.true(stopBy > tainted && stopBy <= Date.now() + 15_000, `announced kill time ${stopBy} is the rescue time plus the 15 s grace`);
   await until("the rescued worker process exits", () => Promise.resolve(stack.workers.exits.some((e) => e.pod === pod)), 90_000);
   t.like(stack.workers.exits.find((e) => e.pod === pod), { stop: "sigterm", result: 0 }, "stopped by SIGTERM within its grace, before the node went");
 
