@@ -3,6 +3,7 @@
  * audience are checked, `exp` is required (a token that never expires is refused), `alg: none`
  * and any other algorithm are rejected. The user id is `sub`.
  */
+import { createSecretKey, KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { Context, Next } from "koa";
 import { userIdSchema } from "../worker/job/schema.ts";
@@ -34,15 +35,16 @@ function reason(err: unknown): string {
 
 /** Builds the verifier once at start. */
 export function createVerifier(cfg: AuthConfig): TokenVerifier {
-  const key: JWTVerifyGetKey | Uint8Array = cfg.JWT_JWKS_URL
+  // A KeyObject is imported once; raw bytes would be imported again on every verification.
+  const key: JWTVerifyGetKey | KeyObject = cfg.JWT_JWKS_URL
     ? createRemoteJWKSet(new URL(cfg.JWT_JWKS_URL))
-    : new TextEncoder().encode(cfg.JWT_HS256_SECRET ?? "");
+    : createSecretKey(Buffer.from(cfg.JWT_HS256_SECRET ?? "", "utf8"));
   const algorithms = cfg.JWT_JWKS_URL ? ["RS256"] : ["HS256"];
   return async (token) => {
     let sub: string | undefined;
     try {
       const opts = { issuer: cfg.JWT_ISSUER, audience: cfg.JWT_AUDIENCE, algorithms, clockTolerance: 5, requiredClaims: ["exp"] };
-      const { payload } = key instanceof Uint8Array ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
+      const { payload } = key instanceof KeyObject ? await jwtVerify(token, key, opts) : await jwtVerify(token, key, opts);
       sub = payload.sub;
     } catch (err) {
       // The key set could not be fetched (unreachable, timed out, not 200, not a JWKS): not the
