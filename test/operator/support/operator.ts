@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { GenerationPoolApi as Api, generationPoolCrd, type Condition, type ConditionType, type GenerationPoolStatus } from "../../../operator/resource/index.ts";
 import { eventually, kubeConfig, kubectl, sandboxEnv } from "../../support/sandbox.ts";
+import { waitFor } from "../../../sandbox/wait.ts";
 import { freePort } from "./redis-server.ts";
 
 const repo = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -93,10 +94,22 @@ export class OperatorProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const op = new OperatorProcess(child, metricsPort);
-    await eventually("operator /healthz", async () => {
-      const res = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => undefined);
-      return res?.ok === true ? true : undefined;
-    }, 30_000);
+    try {
+      // tsx compiles the operator at start: on a loaded 2-core machine that alone can take 30 s.
+      await waitFor(async () => {
+        const res = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => undefined);
+        return res?.ok === true ? true : undefined;
+      }, {
+        what: "operator /healthz",
+        timeoutMs: 120_000,
+        abortIf: () => {
+          if (child.exitCode !== null) throw new Error(`operator exited with ${child.exitCode} before answering /healthz: ${JSON.stringify(op.logs.slice(-5))}`);
+        },
+      });
+    } catch (err) {
+      await op.stop("SIGKILL"); // never leave a half-started operator behind the failed test
+      throw err;
+    }
     return op;
   }
 
