@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import test from "ava";
 import { Queue } from "bullmq";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { createProducerRedis, createQueue } from "../worker/adapters/redis.ts";
+import { createProducerRedis, producerOptions } from "../worker/adapters/redis.ts";
 import { jobDataSchema, type JobData } from "../worker/job/schema.ts";
 import { imageKey } from "../worker/job/keys.ts";
 import { GenerationStore } from "../worker/store.ts";
@@ -197,9 +197,20 @@ test("[integration] the per-user rate limit answers 429 with Retry-After", async
 
 const deadRedis = { REDIS_HOST: "127.0.0.1", REDIS_PORT: 1 };
 
+/**
+ * A producer queue on a port where nothing listens. Without an offline queue its commands fail at
+ * once instead of waiting to be rejected when the test closes it (ioredis' "Connection is closed",
+ * which BullMQ does not catch everywhere and ava would count as unhandled rejections).
+ */
+function deadQueueOf(world: World): Queue<JobData> {
+  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: { ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false } });
+  queue.on("error", () => undefined);
+  return queue;
+}
+
 test("[integration] queue unreachable while rate limiting works: POST is 503 and the row is rolled back", async (t) => {
   const world = await createWorld();
-  const deadQueue = createQueue({ ...world.env, ...deadRedis });
+  const deadQueue = deadQueueOf(world);
   const deps = appDeps(world, { queue: bullJobQueue(deadQueue, { attempts: 1, backoffMs: 0 }) });
   const { url, server } = await listen(deps);
   t.teardown(async () => {
@@ -216,7 +227,7 @@ test("[integration] queue unreachable while rate limiting works: POST is 503 and
 
 test("[integration] Redis down: POST is 503, no row; readiness is 503; liveness stays 200", async (t) => {
   const world = await createWorld();
-  const deadQueue = createQueue({ ...world.env, ...deadRedis });
+  const deadQueue = deadQueueOf(world);
   const deadClient = createProducerRedis({ ...world.env, ...deadRedis });
   const deps = appDeps(world, { queue: bullJobQueue(deadQueue, { attempts: 1, backoffMs: 0 }), redis: deadClient });
   const { url, server } = await listen(deps);
