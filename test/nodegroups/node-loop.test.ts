@@ -74,7 +74,8 @@ test.serial("[integration] node loop: 40 workers grow spot on top of the on-dema
   await p.setWorkers(40);
   await eventually("40 running worker pods", async () => ((await p.runningPods()).length === 40 ? true : undefined), 60_000);
   const ranAfter = Date.now() - burst;
-  t.is((await p.readyNodes("gpu-spot")).length, 39);
+  // 40 pods run on 40 single-GPU nodes; a node's readiness as the mirror reports it may trail its pods by a moment.
+  await eventually("39 schedulable spot nodes", async () => ((await p.readyNodes("gpu-spot")).length === 39 ? true : undefined), 30_000);
   t.is((await p.readyNodes("gpu-od")).length, 1);
   // Booting nodes counted as capacity: the spot group was never asked for more than 39.
   t.is(Math.max(...p.loop.plans.map((x) => x.plan.groups.find((g) => g.name === "gpu-spot")?.desired ?? 0)), 39);

@@ -12,7 +12,7 @@ const seconds = Number(process.env.LOAD_OPERATOR_SECONDS ?? 30);
 
 test("[integration] load with the operator scaling the worker Deployment: pods become worker processes, the backlog scales them out and back in, nothing lost", async (t) => {
   t.timeout(seconds * 1000 + 480_000);
-  const stack = await startStack({ workers: 0, scenario: { pendingPolls: 0, runningPolls: 2 }, workerEnv: { POLL_INTERVAL_MS: "100", GRACE_PERIOD_SECONDS: "20" } });
+  const stack = await startStack({ workers: 0, scenario: { pendingPolls: 0, runningPolls: 10 }, workerEnv: { POLL_INTERVAL_MS: "100", GRACE_PERIOD_SECONDS: "20" } });
   t.teardown(() => stack.close());
   const queue = stack.world.env.QUEUE_NAME;
   const fx = await usePoolFixture(t, { gpuNodes: 1, replicas: 1, spec: (deployment) => fastSpec(deployment, queue, { replicas: { min: 1, max: 4 } }) });
@@ -21,6 +21,8 @@ test("[integration] load with the operator scaling the worker Deployment: pods b
   await useOperator(t, { namespace: fx.namespace, redisHost: "127.0.0.1", redisPort: stack.redis.port, podName: "rel-operator", resyncSeconds: 5 });
   await eventually(async () => (await stack.queue.getWorkers()).length >= 1, 120_000, "the first pod's worker to connect");
 
+  // A job takes about 1 s (10 polls of 100 ms), so one worker cannot keep up with 4 POST/s and
+  // the backlog passes the target of 5 per worker: the operator must scale out.
   const stream = new Stream({ api: stack.api, tokens: stack.tokens, perSecond: 4 }).start();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const result = await stream.stop();
