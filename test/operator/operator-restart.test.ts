@@ -30,5 +30,9 @@ test("[integration] a killed and restarted operator converges without extra scal
   t.deepEqual(second.lines("Scaled worker Deployment"), []);
   const after = await poolStatus(fx.namespace, fx.pool);
   const transition = (s: GenerationPoolStatus, type: string) => s.conditions?.find((c) => c.type === type)?.lastTransitionTime;
-  t.is(transition(after, "Ready"), transition(before, "Ready"), "lastTransitionTime moved without a status change");
+  // A restart alone changes no condition. On a starved machine the new process's first read may
+  // outlast the 2 s Redis command timeout: Ready then honestly goes False and back, which is a change.
+  const unreadable = second.lines("Queue unreadable");
+  if (unreadable.length === 0) t.is(transition(after, "Ready"), transition(before, "Ready"), "lastTransitionTime moved without a status change");
+  else t.log(`the restarted operator could not read the queue ${unreadable.length} time(s): Ready moved with it`);
 });
