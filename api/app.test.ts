@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import test from "ava";
 import { Queue } from "bullmq";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { Redis } from "ioredis";
 import { createProducerRedis, producerOptions } from "../worker/adapters/redis.ts";
 import { jobDataSchema, type JobData } from "../worker/job/schema.ts";
 import { imageKey } from "../worker/job/keys.ts";
@@ -198,24 +199,34 @@ test("[integration] the per-user rate limit answers 429 with Retry-After", async
 const deadRedis = { REDIS_HOST: "127.0.0.1", REDIS_PORT: 1 };
 
 /**
- * A producer queue on a port where nothing listens. Without an offline queue its commands fail at
- * once instead of waiting to be rejected when the test closes it (ioredis' "Connection is closed",
- * which BullMQ does not catch everywhere and ava would count as unhandled rejections).
+ * A producer queue on a port where nothing listens, over a connection the test owns. The client
+ * makes one connection attempt and then gives up (no reconnects, no offline queue), so every
+ * command fails at once and nothing is left pending when the test ends; BullMQ does not close a
+ * connection it was given, and closing its own while a reconnect loop holds commands rejects
+ * them behind the test ("Connection is closed", counted by ava as unhandled rejections).
  */
-function deadQueueOf(world: World): Queue<JobData> {
-  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: { ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false } });
+function deadQueueOf(world: World): { queue: Queue<JobData>; close: () => Promise<void> } {
+  const client = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null, maxRetriesPerRequest: null });
+  client.on("error", () => undefined);
+  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: client });
   queue.on("error", () => undefined);
-  return queue;
+  return {
+    queue,
+    close: async () => {
+      await queue.close().catch(() => undefined);
+      client.disconnect();
+    },
+  };
 }
 
 test("[integration] queue unreachable while rate limiting works: POST is 503 and the row is rolled back", async (t) => {
   const world = await createWorld();
   const deadQueue = deadQueueOf(world);
-  const deps = appDeps(world, { queue: bullJobQueue(deadQueue, { attempts: 1, backoffMs: 0 }) });
+  const deps = appDeps(world, { queue: bullJobQueue(deadQueue.queue, { attempts: 1, backoffMs: 0 }) });
   const { url, server } = await listen(deps);
   t.teardown(async () => {
     server.close();
-    await deadQueue.close().catch(() => undefined);
+    await deadQueue.close();
     await deps.close();
     await world.cleanup();
   });
@@ -229,12 +240,12 @@ test("[integration] Redis down: POST is 503, no row; readiness is 503; liveness 
   const world = await createWorld();
   const deadQueue = deadQueueOf(world);
   const deadClient = createProducerRedis({ ...world.env, ...deadRedis });
-  const deps = appDeps(world, { queue: bullJobQueue(deadQueue, { attempts: 1, backoffMs: 0 }), redis: deadClient });
+  const deps = appDeps(world, { queue: bullJobQueue(deadQueue.queue, { attempts: 1, backoffMs: 0 }), redis: deadClient });
   const { url, server } = await listen(deps);
   t.teardown(async () => {
     server.close();
     deadClient.disconnect();
-    await deadQueue.close().catch(() => undefined);
+    await deadQueue.close();
     await deps.close();
     await world.cleanup();
   });
