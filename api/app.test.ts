@@ -3,10 +3,12 @@ import type { AddressInfo } from "node:net";
 import test from "ava";
 import { Queue } from "bullmq";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { createProducerRedis } from "../worker/adapters/redis.ts";
+import { Redis } from "ioredis";
+import { producerOptions } from "../worker/adapters/redis.ts";
 import { jobDataSchema, type JobData } from "../worker/job/schema.ts";
 import { imageKey } from "../worker/job/keys.ts";
 import { GenerationStore } from "../worker/store.ts";
+import { bullJobQueue } from "./adapters/queue.ts";
 import { appDeps, createApp, createWorld, token, type World } from "./test-support.ts";
 import type { AppDeps } from "./app.ts";
 
@@ -197,19 +199,34 @@ test("[integration] the per-user rate limit answers 429 with Retry-After", async
 const deadRedis = { REDIS_HOST: "127.0.0.1", REDIS_PORT: 1 };
 
 /**
- * The job queue as the API sees it while Redis is unreachable: every add fails as the BullMQ
- * adapter's does (its timeout or a refused connection). A real BullMQ queue on a dead port left
- * rejected commands behind the test that ava counted as unhandled rejections; the real outage
- * (redis-server killed under load, 503s and no orphan row) is test/reliability/redis-restart.test.ts.
+ * A producer queue on a port where nothing listens, over a connection the test owns. The client
+ * makes one connection attempt and then gives up (no reconnects, no offline queue), so every
+ * command fails at once and nothing is left pending when the test ends; BullMQ does not close a
+ * connection it was given, and closing its own while a reconnect loop holds commands rejects
+ * them behind the test ("Connection is closed", counted by ava as unhandled rejections).
  */
-const unreachableQueue = { add: (): Promise<void> => Promise.reject(new Error("queue did not answer within 3000 ms")) };
+function deadQueueOf(world: World): { queue: Queue<JobData>; close: () => Promise<void> } {
+  const client = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null, maxRetriesPerRequest: null });
+  client.on("error", () => undefined);
+  const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: client });
+  queue.on("error", () => undefined);
+  return {
+    queue,
+    close: async () => {
+      await queue.close().catch(() => undefined);
+      client.disconnect();
+    },
+  };
+}
 
 test("[integration] queue unreachable while rate limiting works: POST is 503 and the row is rolled back", async (t) => {
   const world = await createWorld();
-  const deps = appDeps(world, { queue: unreachableQueue });
+  const deadQueue = deadQueueOf(world);
+  const deps = appDeps(world, { queue: bullJobQueue(deadQueue.queue, { attempts: 1, backoffMs: 0 }) });
   const { url, server } = await listen(deps);
   t.teardown(async () => {
     server.close();
+    await deadQueue.close();
     await deps.close();
     await world.cleanup();
   });
@@ -221,12 +238,16 @@ test("[integration] queue unreachable while rate limiting works: POST is 503 and
 
 test("[integration] Redis down: POST is 503, no row; readiness is 503; liveness stays 200", async (t) => {
   const world = await createWorld();
-  const deadClient = createProducerRedis({ ...world.env, ...deadRedis });
-  const deps = appDeps(world, { queue: unreachableQueue, redis: deadClient });
+  const deadQueue = deadQueueOf(world);
+  // Like the dead queue's connection: one attempt, no offline queue, so nothing is pending at disconnect.
+  const deadClient = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null });
+  deadClient.on("error", () => undefined);
+  const deps = appDeps(world, { queue: bullJobQueue(deadQueue.queue, { attempts: 1, backoffMs: 0 }), redis: deadClient });
   const { url, server } = await listen(deps);
   t.teardown(async () => {
     server.close();
     deadClient.disconnect();
+    await deadQueue.close();
     await deps.close();
     await world.cleanup();
   });
