@@ -3,7 +3,9 @@
  * GENPOOL_SANDBOX), runs ava with the sandbox contract in its environment and the pinned binaries
  * on PATH, tears the sandbox down (unless --keep) and exits with ava's code.
  *
- * It ends with one line `tests: N passed, N failed[, N skipped]` counted from ava's report.
+ * It ends with a digest of what went wrong (failed tests, unhandled rejections and uncaught
+ * exceptions, each with the lines ava printed after it), so that a report cut to its tail still
+ * names them, and one line `tests: N passed, N failed[, N skipped]` counted from ava's report.
  */
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -20,7 +22,12 @@ interface Tally {
   passed: number;
   failed: number;
   skipped: number;
+  /** Each problem ava reported, with the lines that followed it. */
+  problems: string[][];
 }
+
+/** Lines kept after a problem's first line: enough for ava's error, its diff or stack head. */
+const PROBLEM_LINES = 24;
 
 async function main(argv: string[]): Promise<number> {
   const keep = argv.includes("--keep");
@@ -29,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const { env, owned } = await sandbox();
   log(`sandbox ${env.GENPOOL_SANDBOX} ready in ${seconds(started)}`);
   let code = 1;
-  let tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  let tally: Tally = { passed: 0, failed: 0, skipped: 0, problems: [] };
   const stop = async (): Promise<void> => {
     if (!owned) return;
     if (keep) return log(`--keep: sandbox left running; stop it with: npm run sandbox:down -- ${env.GENPOOL_SANDBOX}`);
@@ -50,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       if (code === 0) code = 1;
     });
   }
+  printDigest(tally);
   console.log(`tests: ${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ""}`);
   return code;
 }
@@ -67,7 +75,7 @@ async function sandbox(): Promise<{ env: SandboxEnv; owned: boolean }> {
 
 // ava's own report goes through unchanged; its per-test lines are counted on the way.
 function runAva(args: string[], env: SandboxEnv): Promise<[number, Tally]> {
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const tally: Tally = { passed: 0, failed: 0, skipped: 0, problems: [] };
   const color = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
   // The AWS SDK warns once per process that its releases after January 2027 need Node 22; our
   // versions are pinned, and the warning in every test file buries the report.
@@ -95,12 +103,28 @@ function runAva(args: string[], env: SandboxEnv): Promise<[number, Tally]> {
 
 // Lines of ava's default reporter: "✔ file › title", "✘ [fail]: file › title", "- [skip] file › title";
 // a test file that crashes ("✘ file exited with a non-zero exit code") or a timeout counts as one failure.
+// "Unhandled rejection in file", "Uncaught exception in file" and failed tests open a problem whose
+// next lines are kept for the digest.
 function count(raw: string, tally: Tally): void {
   // eslint-disable-next-line no-control-regex
-  const line = raw.replace(/\u001b\[[0-9;]*m/g, "").trim();
-  if (/^✔ (?!\[expected fail\])/.test(line)) tally.passed++;
-  else if (line.startsWith("✘ ")) tally.failed++;
-  else if (line.startsWith("- [skip]")) tally.skipped++;
+  const line = raw.replace(/\u001b\[[0-9;]*m/g, "").trimEnd();
+  const trimmed = line.trim();
+  const starts = trimmed.startsWith("✘ ") || /^(Unhandled rejection|Uncaught exception) in /.test(trimmed);
+  const open = tally.problems.at(-1);
+  const summary = trimmed === "─" || /^\d+ (tests?|unhandled|uncaught|known) /.test(trimmed);
+  if (open && !starts && !summary && open.length <= PROBLEM_LINES) open.push(line);
+  if (/^✔ (?!\[expected fail\])/.test(trimmed)) tally.passed++;
+  else if (trimmed.startsWith("✘ ")) {
+    tally.failed++;
+    tally.problems.push([line]);
+  } else if (trimmed.startsWith("- [skip]")) tally.skipped++;
+  else if (starts) tally.problems.push([line]);
+}
+
+function printDigest(tally: Tally): void {
+  if (tally.problems.length === 0) return;
+  console.log(`\nnpm test: ${tally.problems.length} problem(s) reported above, in the order ava printed them:`);
+  for (const lines of tally.problems) console.log(lines.filter((line) => line.trim() !== "").join("\n") + "\n");
 }
 
 main(process.argv.slice(2)).then(
