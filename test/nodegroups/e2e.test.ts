@@ -95,7 +95,9 @@ test.serial("[integration] e2e: 40 jobs scale spot nodes out and back in; a spot
   await stack.mirror.interrupt(node, 30_000);
   await until("replacement node ordered", async () => (await stack.desired(stack.spot)) + (await stack.desired(stack.onDemand)) > before, 90_000);
   const seenMs = Date.now() - tainted;
-  const raised = stack.operator.lines("Raised node group size").find((l) => Number(l.time) >= tainted);
+  // Logged after the cloud call returns, so it can trail what moto shows.
+  const raised = await eventually("the operator logs raising a node group after the taint", () =>
+    Promise.resolve(stack.operator.lines("Raised node group size").find((l) => Number(l.time) >= tainted)), 10_000);
   t.truthy(raised, "the operator raised a node group after the taint");
   t.log(`replacement ordered ${Number(raised?.time) - tainted} ms after the spot interruption taint (operator log; seen in moto after ${seenMs} ms); node ${node}, worker ${pod} holding job ${jobId}`);
 
@@ -132,6 +134,8 @@ test.serial("[integration] e2e: spot capacity unavailable, on-demand takes over 
   await until("on-demand grows", async () => (await stack.desired(stack.onDemand)) === 2, 90_000);
   // When the operator made each call, from its own log (polling moto would add its own delay).
   const raisedAt = (group: string): number => Number(stack.operator.lines("Raised node group size").find((l) => l.group === group)?.time);
+  // The operator logs a resize after the cloud call returns, so moto can show it first.
+  await until("both resizes logged", () => Promise.resolve(!Number.isNaN(raisedAt(stack.spot)) && !Number.isNaN(raisedAt(stack.onDemand))), 10_000);
   const fallbackMs = raisedAt(stack.onDemand) - raisedAt(stack.spot);
   t.log(`on-demand raised ${fallbackMs} ms after spot (fallback delay ${fallbackSeconds} s)`);
   t.true(fallbackMs >= fallbackSeconds * 1000 - 500, `on-demand raised ${fallbackMs} ms after spot: not before the fallback delay`);

@@ -34,5 +34,7 @@ test("[integration] paused: true freezes the worker count; unpausing scales to t
 
   await patchPoolSpec(fx.namespace, fx.pool, { paused: false });
   await until("10 replicas after unpausing", async () => (await replicasOf(fx.namespace, fx.deployment)) === 10, 45_000);
+  // The status is written after the scale patch, so it is awaited rather than read at once.
+  await until("Paused=False after unpausing", async () => (await conditionOf(fx.namespace, fx.pool, "Paused"))?.status === "False");
   t.is((await conditionOf(fx.namespace, fx.pool, "Paused"))?.status, "False");
 });
