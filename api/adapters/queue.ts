@@ -1,6 +1,7 @@
 /** Enqueueing generation jobs (adapter over BullMQ). */
 import type { JobsOptions, Queue } from "bullmq";
 import type { JobData } from "../../worker/job/schema.ts";
+import { within } from "../within.ts";
 
 /** What the API needs from the job queue. */
 export interface JobQueue {
@@ -12,21 +13,6 @@ export interface JobQueue {
 export interface RetryPolicy {
   attempts: number;
   backoffMs: number;
-}
-
-/** Rejects when `p` takes longer than `ms` (BullMQ waits for a connection before adding). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
-  });
-  // If the timeout wins, p may still reject later: observe it so it is not an unhandled rejection.
-  p.catch(() => undefined);
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Job name of every generation job. */
@@ -47,7 +33,8 @@ export function jobOptions(data: JobData, retry: RetryPolicy): JobsOptions {
 export function bullJobQueue(queue: Queue<JobData>, retry: RetryPolicy, timeoutMs = 3000): JobQueue {
   return {
     add: async (data) => {
-      await within(queue.add(JOB_NAME, data, jobOptions(data, retry)), timeoutMs);
+      // BullMQ waits for a connection before adding: bound that wait.
+      await within(queue.add(JOB_NAME, data, jobOptions(data, retry)), timeoutMs, `queue did not answer within ${timeoutMs} ms`);
     },
   };
 }

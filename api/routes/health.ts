@@ -1,24 +1,11 @@
 /** GET /health (liveness, no dependencies) and GET /api/v1/health (readiness: Redis and PostgreSQL). */
 import type { Context } from "koa";
 import type { AppDeps } from "../deps.ts";
-
-const withTimeout = async <T>(p: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), ms);
-  });
-  // If the timeout wins, p may still reject later: observe it so it is not an unhandled rejection.
-  p.catch(() => undefined);
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+import { within } from "../within.ts";
 
 const check = async (p: () => Promise<unknown>): Promise<"ok" | "unavailable"> => {
   try {
-    await withTimeout(p(), 2000);
+    await within(p(), 2000, "timeout");
     return "ok";
   } catch {
     return "unavailable";
