@@ -25,8 +25,6 @@ const schema = z.object({
   REDIS_PORT: port("REDIS_PORT").default(6379),
   REDIS_PASSWORD: z.string().optional(),
   REDIS_TLS: flag.default(false),
-  /** BullMQ key prefix; the api and workers must use the same one. */
-  BULLMQ_PREFIX: z.string().min(1).default("bull"),
   /** Comma-separated namespaces whose GenerationPools this operator manages; empty means all. */
   WATCH_NAMESPACES: namespaceList.default([]),
   LEADER_ELECTION_NAMESPACE: z.string().min(1).default(Workload.operator.namespace),

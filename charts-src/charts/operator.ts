@@ -3,7 +3,7 @@ import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
-import { configChecksum, QUEUE_PREFIX, redisCredentials } from "../lib/env.ts";
+import { configChecksum, redisCredentials } from "../lib/env.ts";
 import { componentLabels, meta, selectorLabels } from "../lib/meta.ts";
 import { ScanException, scanSkips } from "../lib/scan.ts";
 import { restrictedContainer, restrictedPod } from "../lib/security.ts";
@@ -61,7 +61,6 @@ function operatorConfig(s: Settings): Record<string, string> {
     REDIS_HOST: s.redis.host,
     REDIS_PORT: String(s.redis.port),
     REDIS_TLS: String(s.redis.tls),
-    BULLMQ_PREFIX: QUEUE_PREFIX,
     // The RBAC below covers only this namespace: the operator must not watch cluster-wide.
     WATCH_NAMESPACES: Workload.worker.namespace,
     LEADER_ELECTION_NAMESPACE: namespace,
