@@ -16,8 +16,21 @@ export interface WatchOptions {
   onError: (err: unknown) => void;
   /** Only objects with these labels. @default every object */
   labelSelector?: string;
-  /** Pause before re-opening a closed stream. */
+  /** Pause before re-opening a closed stream; it doubles with each failed open in a row. @default 1000 */
   restartDelayMs?: number;
+  /** Longest pause between failed opens. @default 8000 */
+  maxRestartDelayMs?: number;
+}
+
+/**
+ * Pause before the next open after `failures` streams in a row ended in an error (client-node
+ * reports a refused connection the same way): the base for none or one, doubling per further
+ * failure up to the cap.
+ * A down API server then sees a few attempts instead of one a second, and a recovered one is
+ * found within the cap.
+ */
+export function restartDelay(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(failures, 30) - 1));
 }
 
 /**
@@ -27,6 +40,8 @@ export interface WatchOptions {
 export class RestartingWatch {
   private abort: AbortController | undefined;
   private stopped = false;
+  /** Streams that ended in an error in a row (reset by an event or a normal end). */
+  private failures = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly kc: KubeConfig, private readonly options: WatchOptions) {}
@@ -57,14 +72,18 @@ export class RestartingWatch {
   }
 
   private deliver(obj: Record<string, unknown>): void {
+    this.failures = 0;
     const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
     if (meta.name !== undefined) this.options.onChange({ namespace: meta.namespace ?? "", name: meta.name }, obj);
   }
 
   private closed(err: unknown): void {
     if (this.stopped) return;
-    if (err !== null && err !== undefined && (err as { name?: string }).name !== "AbortError") this.options.onError(err);
-    this.timer = setTimeout(() => void this.open(), this.options.restartDelayMs ?? 1_000);
+    const failed = err !== null && err !== undefined && (err as { name?: string }).name !== "AbortError";
+    this.failures = failed ? this.failures + 1 : 0;
+    if (failed) this.options.onError(err);
+    const delay = restartDelay(this.failures, this.options.restartDelayMs ?? 1_000, this.options.maxRestartDelayMs ?? 8_000);
+    this.timer = setTimeout(() => void this.open(), delay);
   }
 }
 
