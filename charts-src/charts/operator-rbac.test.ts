@@ -18,7 +18,7 @@ const expected: [where: string, apiGroup: string, resource: string, verbs: strin
   // Observe the worker Deployment and change only its size.
   [Workload.worker.namespace, "apps", "deployments", ["get", "list", "watch"]],
   [Workload.worker.namespace, "apps", "deployments/scale", ["get", "update", "patch"]],
-  // List worker pods, set pod-deletion-cost on idle ones, and delete worker pods: the idle ones of
+  // List worker pods, set pod-deletion-cost on idle ones, and delete worker pods: idle ones on a scale-down, the idle ones of
   // a node it removes, and any on a node marked for termination (interruption rescue).
   [Workload.worker.namespace, "", "pods", ["list", "patch", "delete"]],
   [Workload.worker.namespace, "", "events", ["create", "patch"]],

@@ -13,7 +13,7 @@ export interface Grant {
 
 /**
  * Everything the operator may do, and nothing else: read and report on pools, scale the worker
- * Deployment, mark idle pods cheap to delete, delete worker pods (idle ones on a node it removes,
+ * Deployment, mark idle pods cheap to delete, delete worker pods (idle ones on a scale-down and on a node it removes,
  * any on a node marked for termination), read, watch and cordon GPU nodes, hold its Lease and
  * record Events. The node and pod rows are exactly the calls of operator/kube/nodes.ts and
  * operator/kube/pods.ts. No Secrets anywhere (the Redis token reaches it through the kubelet).

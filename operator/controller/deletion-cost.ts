@@ -45,16 +45,77 @@ function rankBeforeCost(pod: WorkerPod): number {
   return 1 + phase * 2 + (pod.ready === false ? 0 : 1);
 }
 
+/** What a scale-down removes: replicas that have no pod yet, then these idle pods by name. */
+export interface Removals {
+  /** Replicas above the live pods (created by nobody yet): dropping them deletes nothing. */
+  notCreated: number;
+  /** Idle pods the operator deletes itself, in the order chosen. */
+  pods: string[];
+}
+
 /**
- * How many pods a scale-down may remove without a busy one among them. The ReplicaSet controller
- * ranks unscheduled, pending and not-ready pods ahead of any deletion cost, so a busy pod that is
- * not ready (after a control-plane outage, or a probe failing under load) goes before a ready idle
- * pod whatever its cost: only idle pods ranked no later than every busy pod are safe to remove.
+ * Chooses what a scale-down from `replicas` by `count` removes, never a busy pod. Replicas without
+ * a pod go first, then idle pods: unscheduled, pending and not-ready ones first (they serve no
+ * one), then pods on nodes with fewer busy and then fewer live workers (so nodes empty and the
+ * node step can remove them), then the newest. Fewer than `count` when too few pods are idle.
+ *
+ * The operator deletes the chosen pods itself before it lowers the replica count, rather than
+ * leaving the choice to the ReplicaSet controller: that controller ranks unscheduled, pending and
+ * not-ready pods ahead of any pod-deletion-cost, so after a control-plane outage (nodes' leases
+ * lapsed, pods briefly not ready) it would delete busy pods whatever their cost. See
+ * `busyNotReady` for the one case left to that controller.
  */
-export function safeRemovals(pods: readonly WorkerPod[], busy: ReadonlySet<string>, replicas: number): number {
+export function chooseRemovals(pods: readonly WorkerPod[], busy: ReadonlySet<string>, replicas: number, count: number): Removals {
   const live = pods.filter((p) => !p.terminating);
-  const firstBusy = Math.min(Number.POSITIVE_INFINITY, ...live.filter((p) => busy.has(p.name)).map(rankBeforeCost));
-  // Replicas without a pod yet are dropped before any pod is deleted.
-  const notCreated = Math.max(0, replicas - live.length);
-  return notCreated + live.filter((p) => !busy.has(p.name) && rankBeforeCost(p) <= firstBusy).length;
+  const notCreated = Math.min(count, Math.max(0, replicas - live.length));
+  const perNode = new Map<string, { busy: number; live: number }>();
+  for (const p of live) {
+    const node = perNode.get(p.nodeName ?? "") ?? { busy: 0, live: 0 };
+    node.live++;
+    if (busy.has(p.name)) node.busy++;
+    perNode.set(p.nodeName ?? "", node);
+  }
+  const key = (p: WorkerPod): number[] => {
+    const node = perNode.get(p.nodeName ?? "") ?? { busy: 0, live: 0 };
+    return [rankBeforeCost(p), node.busy, node.live, -(p.createdAt ?? 0)];
+  };
+  const idle = live.filter((p) => !busy.has(p.name)).map((p) => ({ p, k: key(p) }));
+  idle.sort((a, b) => compareKeys(a.k, b.k) || a.p.name.localeCompare(b.p.name));
+  return { notCreated, pods: idle.slice(0, count - notCreated).map((x) => x.p.name) };
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/**
+ * Busy pods that are not ready. Between the operator's deletions and its new replica count the
+ * ReplicaSet controller may start replacements (it sees the deletions first; after a control-plane
+ * outage the new count reached it 15–28 s later in tests). It removes those again by its own
+ * ranking, and a replacement that is ready by then ranks after a busy pod that is not: so no
+ * scale-down is made while any busy pod is not ready.
+ */
+export function busyNotReady(pods: readonly WorkerPod[], busy: ReadonlySet<string>): string[] {
+  return pods.filter((p) => !p.terminating && busy.has(p.name) && (p.ready === false || (p.phase !== undefined && p.phase !== "Running"))).map((p) => p.name);
+}
+
+/** How the operator carries out a decided worker count. */
+export type ScalePlan =
+  | { kind: "scale"; to: number; removed: string[] }
+  | { kind: "held"; message: string; detail: Record<string, unknown> };
+
+/**
+ * The replica count to set for `decided` workers when the Deployment has `from`, and the idle pods
+ * to delete first on a scale-down (chooseRemovals). A scale-down waits while a busy pod is not
+ * ready (busyNotReady), and goes only as far as there are idle pods to remove.
+ */
+export function planScale(from: number, decided: number, pods: readonly WorkerPod[], busy: ReadonlySet<string>): ScalePlan {
+  if (decided >= from) return { kind: "scale", to: decided, removed: [] };
+  const unready = busyNotReady(pods, busy);
+  if (unready.length > 0) return { kind: "held", message: "Scale-down held: a busy pod is not ready", detail: { workers: from, decided, busyNotReady: unready } };
+  const removals = chooseRemovals(pods, busy, from, from - decided);
+  const to = from - removals.notCreated - removals.pods.length;
+  if (to === from) return { kind: "held", message: "Scale-down held: no idle pod to remove", detail: { workers: from, decided, busy: busy.size } };
+  return { kind: "scale", to, removed: removals.pods };
 }

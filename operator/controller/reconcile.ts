@@ -10,7 +10,7 @@ import type { WorkerDeployment } from "../kube/deployments.ts";
 import type { WorkerPod } from "../kube/pods.ts";
 import type { PoolEvent } from "../kube/events.ts";
 import type { GenerationPoolStatus } from "../resource/index.ts";
-import { busyPods, deletionCostChanges, safeRemovals } from "./deletion-cost.ts";
+import { busyPods, deletionCostChanges, planScale } from "./deletion-cost.ts";
 import { buildStatus, iso, statusChanged } from "./status.ts";
 import { mergeConditions } from "./conditions.ts";
 import type { PoolMemories, PoolMemory } from "./memory.ts";
@@ -24,7 +24,7 @@ import { runRescueStep } from "./rescue-step.ts";
 export interface ReconcileDeps {
   pools: { get(ns: string, name: string): Promise<unknown>; writeStatus(ns: string, name: string, s: GenerationPoolStatus): Promise<void> };
   deployments: { get(ns: string, name: string): Promise<WorkerDeployment | undefined>; scale(ns: string, name: string, replicas: number): Promise<void> };
-  pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void>; delete(ns: string, name: string, gracePeriodSeconds: number): Promise<void> };
+  pods: { list(ns: string, selector: string): Promise<WorkerPod[]>; setDeletionCost(ns: string, name: string, cost: number): Promise<void>; delete(ns: string, name: string, gracePeriodSeconds?: number): Promise<void> };
   events: { emit(e: PoolEvent): Promise<void> };
   readDemand(queue: QueueId): Promise<QueueDemand>;
   /** Tells a worker pod, through its queue's Redis, when it will be killed (before a rescue shortens its grace). */
@@ -84,8 +84,10 @@ export class PoolReconciler {
     });
     memory.history = decision.history;
     memory.idleSince = decision.idleSince;
-    if (decision.workers !== deployment.replicas) await this.scale({ pool, deployment, pods, busy, decision, memory, log });
-    const nodes = await this.nodeStep({ pool, decision, pods, busy, memory, log });
+    const removed = decision.workers !== deployment.replicas ? await this.scale({ pool, deployment, pods, busy, decision, memory, log }) : [];
+    // The node step sees the pods just deleted as leaving, so their nodes may count as empty.
+    const after = pods.map((p) => (removed.includes(p.name) ? { ...p, terminating: true } : p));
+    const nodes = await this.nodeStep({ pool, decision, pods: after, busy, memory, log });
     await this.rescue(pool, pods, log);
     const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now, node: nodes?.status });
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
@@ -130,28 +132,42 @@ export class PoolReconciler {
     }
   }
 
-  private async scale(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }): Promise<void> {
+  /**
+   * Sets the Deployment's replicas to the decision. A scale-down deletes the idle pods it chose
+   * (chooseRemovals) and then lowers the count, so no busy pod is left to the ReplicaSet
+   * controller's ranking, and waits while a busy pod is not ready (busyNotReady); returns the
+   * deleted pods.
+   */
+  private async scale(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }): Promise<string[]> {
     const { pool, deployment, decision } = a;
     const { namespace, name } = pool.metadata;
+    const deploymentName = pool.spec.workload.deploymentName;
     const from = deployment.replicas;
-    // Never remove more pods than the ReplicaSet controller deletes before reaching a busy one.
-    const to = decision.workers < from ? Math.max(decision.workers, from - safeRemovals(a.pods, a.busy, from)) : decision.workers;
-    if (to === from) return a.log.info({ deployment: pool.spec.workload.deploymentName, workers: from, decided: decision.workers, busy: a.busy.size }, "Scale-down held: busy pods rank before idle ones");
-    if (to < from) {
-      // The ReplicaSet deletes the lowest pod-deletion-cost first: mark busy pods expensive before shrinking.
-      for (const change of deletionCostChanges(a.pods, a.busy)) await this.d.pods.setDeletionCost(namespace, change.pod, change.cost);
+    const plan = planScale(from, decision.workers, a.pods, a.busy);
+    if (plan.kind === "held") {
+      a.log.info({ deployment: deploymentName, ...plan.detail }, plan.message);
+      return [];
     }
-    await this.d.deployments.scale(namespace, pool.spec.workload.deploymentName, to);
+    const { to, removed } = plan;
+    if (to < from) {
+      // Between the deletions and the new count the ReplicaSet may start replacements; it removes
+      // those (unscheduled or pending, lowest cost) before any busy pod, which is marked expensive.
+      for (const change of deletionCostChanges(a.pods, a.busy)) await this.d.pods.setDeletionCost(namespace, change.pod, change.cost);
+      for (const pod of removed) await this.d.pods.delete(namespace, pod);
+    }
+    await this.d.deployments.scale(namespace, deploymentName, to);
     const now = this.d.clock.now();
     a.memory.lastScaleTime = now;
     const direction = to > from ? "up" : "down";
     this.d.metrics.scaleActions.inc({ namespace, pool: name, direction });
-    a.log.info({ deployment: pool.spec.workload.deploymentName, from, to, reason: decision.reason, busy: a.busy.size, demand: decision.demand }, "Scaled worker Deployment");
+    a.log.info({ deployment: deploymentName, from, to, reason: decision.reason, busy: a.busy.size, demand: decision.demand, ...(to < from ? { removed } : {}) }, "Scaled worker Deployment");
+    const removedText = removed.length === 0 ? "" : `; removed idle pods ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ` and ${removed.length - 5} more` : ""}`;
     await this.d.events.emit({
       namespace, pool: name, uid: pool.metadata.uid, type: "Normal", at: now,
       reason: to > from ? "ScaledUp" : "ScaledDown",
-      message: `Scaled Deployment ${pool.spec.workload.deploymentName} from ${from} to ${to} workers: ${decision.reason} (demand ${decision.demand}, busy ${a.busy.size})`,
+      message: `Scaled Deployment ${deploymentName} from ${from} to ${to} workers: ${decision.reason} (demand ${decision.demand}, busy ${a.busy.size})${removedText}`,
     });
+    return removed;
   }
 
   private observe(o: { pool: GenerationPool; queue: QueueDemand | undefined; decision: Decision; deployment: WorkerDeployment; busy: number }): void {

@@ -23,6 +23,8 @@ export interface WorkerPod {
   phase?: string | undefined;
   /** The Ready condition is True. */
   ready?: boolean | undefined;
+  /** ms epoch of metadata.creationTimestamp. */
+  createdAt?: number | undefined;
 }
 
 /** Lists worker pods, sets their deletion cost, deletes them with a chosen grace period. */
@@ -45,10 +47,11 @@ export class PodClient {
   }
 
   /**
-   * Deletes a pod with `gracePeriodSeconds` (the kubelet's SIGTERM-to-SIGKILL window); a second
-   * delete with a shorter grace shortens it. A pod already gone counts as deleted.
+   * Deletes a pod with `gracePeriodSeconds` (the kubelet's SIGTERM-to-SIGKILL window; undefined:
+   * the pod's own terminationGracePeriodSeconds); a second delete with a shorter grace shortens
+   * it. A pod already gone counts as deleted.
    */
-  async delete(namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
+  async delete(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void> {
     try {
       await this.api.deleteNamespacedPod({ namespace, name, gracePeriodSeconds });
     } catch (err) {
@@ -61,9 +64,10 @@ function toWorkerPod(p: V1Pod): WorkerPod {
   return { ...identity(p), ...state(p) };
 }
 
-function identity(p: V1Pod): Pick<WorkerPod, "name" | "deletionCost" | "nodeName" | "terminationGracePeriodSeconds"> {
+function identity(p: V1Pod): Pick<WorkerPod, "name" | "deletionCost" | "nodeName" | "terminationGracePeriodSeconds" | "createdAt"> {
   return {
     name: p.metadata?.name ?? "",
+    createdAt: p.metadata?.creationTimestamp === undefined ? undefined : new Date(p.metadata.creationTimestamp).getTime(),
     deletionCost: p.metadata?.annotations?.[deletionCostAnnotation],
     nodeName: p.spec?.nodeName,
     terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds,
