@@ -138,6 +138,9 @@ const elector = new LeaderElector({
       // Another replica acts now; what this one remembered may be stale when it leads again.
       memories.clear();
     },
+    onApiServerBack: () => {
+      for (const w of watches) w.retryNow();
+    },
   },
   log,
 });

@@ -22,6 +22,8 @@ export interface ElectionTiming {
 export interface LeadershipHandlers {
   onStartedLeading(): void;
   onStoppedLeading(): void;
+  /** A round reached the API server again after rounds that could not. */
+  onApiServerBack?(): void;
 }
 
 /**
@@ -34,6 +36,8 @@ export class LeaderElector {
   private observedAt = 0;
   private lastRenew = 0;
   private contact = 0;
+  /** The last round could not reach the API server. */
+  private unreachable = false;
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -76,21 +80,30 @@ export class LeaderElector {
   /** One acquire-or-renew attempt; returns whether this process leads afterwards. */
   async round(): Promise<boolean> {
     const now = this.clock.now();
-    let result: "won" | "held-by-other" | "failed";
-    try {
-      result = (await this.tryAcquireOrRenew(now)) ? "won" : "held-by-other";
-      this.contact = now;
-    } catch (err) {
-      if (err instanceof LeaseConflictError) this.contact = now;
-      else this.log.warn({ err: String(err) }, "Leader election round failed");
-      result = "failed";
-    }
+    const result = await this.attempt(now);
     if (result === "won") this.lastRenew = now;
     // After a failed write the leader keeps acting only until its renew deadline, which ends before
     // any standby may take over (a standby waits a full lease duration from the last change it saw).
     const leading = result === "won" || (result === "failed" && this.leading && this.clock.now() - this.lastRenew < this.timing.renewDeadlineMs);
     this.setLeading(leading && !this.stopped);
     return this.leading;
+  }
+
+  /** One attempt, noting whether it reached the API server (a conflict did). */
+  private async attempt(now: number): Promise<"won" | "held-by-other" | "failed"> {
+    let result: "won" | "held-by-other" | "failed";
+    let reached = true;
+    try {
+      result = (await this.tryAcquireOrRenew(now)) ? "won" : "held-by-other";
+    } catch (err) {
+      reached = err instanceof LeaseConflictError;
+      if (!reached) this.log.warn({ err: String(err) }, "Leader election round failed");
+      result = "failed";
+    }
+    if (reached) this.contact = now;
+    if (reached && this.unreachable) this.handlers.onApiServerBack?.();
+    this.unreachable = !reached;
+    return result;
   }
 
   private async tryAcquireOrRenew(now: number): Promise<boolean> {

@@ -70,3 +70,38 @@ test("[integration] writes are conditional on resourceVersion: a stale write los
   await t.throwsAsync(store.write(created, { holder: "b", leaseDurationSeconds: 15, transitions: 1, now: Date.now(), acquired: true }), { instanceOf: LeaseConflictError });
   t.is((await store.read())?.holder, "a");
 });
+
+test("[integration] the first round that reaches the API server after failed ones reports it back (the watches re-open on it)", async (t) => {
+  const namespace = await useNamespace(t);
+  const clock = new ManualClock();
+  const live = new LeaseClient(kubeConfig(), namespace, "election");
+  // The same Lease through a client whose API server address refuses connections.
+  const unreachable = kubeConfig();
+  unreachable.clusters = unreachable.clusters.map((c) => ({ ...c, server: "https://127.0.0.1:1" }));
+  const dead = new LeaseClient(unreachable, namespace, "election");
+  let cut = false;
+  const store = { read: () => (cut ? dead : live).read(), write: (...a: Parameters<LeaseClient["write"]>) => (cut ? dead : live).write(...a) };
+  const back: number[] = [];
+  const a = new LeaderElector({
+    store, identity: "a", clock, timing, log,
+    handlers: { onStartedLeading: () => undefined, onStoppedLeading: () => undefined, onApiServerBack: () => back.push(clock.t) },
+  });
+  t.true(await a.round());
+  clock.t += 2_000;
+  t.true(await a.round());
+  t.deepEqual(back, [], "no report while every round reached it");
+  cut = true;
+  clock.t += 2_000;
+  t.true(await a.round(), "still leading before the renew deadline");
+  t.is(a.lastContact, clock.t - 2_000, "a refused connection is no contact");
+  clock.t += 2_000;
+  await a.round();
+  t.deepEqual(back, []);
+  cut = false;
+  clock.t += 2_000;
+  t.true(await a.round());
+  t.deepEqual(back, [clock.t], "reported once, on the first round that got through");
+  clock.t += 2_000;
+  await a.round();
+  t.is(back.length, 1);
+});

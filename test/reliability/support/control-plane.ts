@@ -95,12 +95,14 @@ export class PrivateControlPlane {
     return Date.now();
   }
 
-  /** Stops every process of this control plane and removes its folder. */
+  /** Stops every process of this control plane and removes its folder (unless GENPOOL_KEEP_CONTROL_PLANE=1). */
   async down(): Promise<void> {
     try {
       await down(this.dir);
     } finally {
-      rmSync(this.root, { recursive: true, force: true });
+      // GENPOOL_KEEP_CONTROL_PLANE=1 keeps the folder (the controllers' and KWOK's logs) to look into a failure.
+      if (process.env.GENPOOL_KEEP_CONTROL_PLANE === "1") process.stderr.write(`control plane folder kept: ${this.root}\n`);
+      else rmSync(this.root, { recursive: true, force: true });
     }
   }
 }
