@@ -1,19 +1,9 @@
 import test from "ava";
-import { Queue } from "bullmq";
-import { createWorld } from "../api/test-support.ts";
-import { FakeInvokeAI } from "../test/fakes/invokeai/server.ts";
 import { stopByKey } from "./job/keys.ts";
-import { enqueueGeneration, eventually, exited, spawnWorker } from "./test-support.ts";
+import { enqueueGeneration, eventually, exited, spawnWorker, useWorkerContext } from "./test-support.ts";
 
 test("[integration] SIGTERM after the operator announced an early kill time: the job is handed back before it, not after the pod's own grace", async (t) => {
-  const world = await createWorld();
-  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
-  const fake = await new FakeInvokeAI().start();
-  t.teardown(async () => {
-    await fake.stop();
-    await queue.close();
-    await world.cleanup();
-  });
+  const { world, queue, fake } = await useWorkerContext(t);
   fake.scenario.ending = { kind: "hang" };
   // The pod's own grace would let the job run for 59 s; the announced kill time leaves 3 s.
   const worker = spawnWorker(world, { BACKEND: "invokeai", INVOKEAI_URL: fake.url, GRACE_PERIOD_SECONDS: "60", HANDOVER_RESERVE_SECONDS: "1", LOCK_DURATION_MS: "30000", POD_NAME: "worker-rescued" });

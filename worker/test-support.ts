@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
 import { pino } from "pino";
-import type { World } from "../api/test-support.ts";
+import { createWorld, type World } from "../api/test-support.ts";
+import { FakeInvokeAI } from "../test/fakes/invokeai/server.ts";
 import type { Backend } from "./backend.ts";
 import { BusyRegistry } from "./adapters/busy.ts";
 import { bullProcessor, createWorker, createWorkerRedis } from "./adapters/redis.ts";
@@ -120,4 +121,24 @@ export function spawnWorker(world: World, env: Record<string, string>): ChildPro
 export function exited(child: ChildProcess): Promise<number | string> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
+}
+
+/** A world, a producer queue on its Redis and a fake InvokeAI, all closed when the test ends. */
+export interface WorkerTestContext {
+  world: World;
+  queue: Queue;
+  fake: FakeInvokeAI;
+}
+
+/** Sets up a WorkerTestContext; teardown stops the fake, closes the queue and cleans the world. */
+export async function useWorkerContext(t: { teardown: (fn: () => Promise<void> | void) => void }): Promise<WorkerTestContext> {
+  const world = await createWorld();
+  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
+  const fake = await new FakeInvokeAI().start();
+  t.teardown(async () => {
+    await fake.stop();
+    await queue.close();
+    await world.cleanup();
+  });
+  return { world, queue, fake };
 }

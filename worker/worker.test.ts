@@ -5,7 +5,7 @@ import { Queue } from "bullmq";
 import { PNG } from "pngjs";
 import { pino } from "pino";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { createWorld, type World } from "../api/test-support.ts";
+import type { World } from "../api/test-support.ts";
 import { FakeInvokeAI } from "../test/fakes/invokeai/server.ts";
 import { InvokeAIClient } from "./invokeai/client.ts";
 import { InvokeAIBackend } from "./invokeai/backend.ts";
@@ -14,25 +14,9 @@ import { proceduralBackend } from "./procedural/backend.ts";
 import { objectSize } from "./adapters/s3.ts";
 import { processGeneration } from "./process/processor.ts";
 import { GenerationStore } from "./store.ts";
-import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker } from "./test-support.ts";
+import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
 
-interface Ctx {
-  world: World;
-  queue: Queue;
-  fake: FakeInvokeAI;
-}
-
-async function setup(t: { teardown: (fn: () => Promise<void> | void) => void }): Promise<Ctx> {
-  const world = await createWorld();
-  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, password: world.env.REDIS_PASSWORD } });
-  const fake = await new FakeInvokeAI().start();
-  t.teardown(async () => {
-    await fake.stop();
-    await queue.close();
-    await world.cleanup();
-  });
-  return { world, queue, fake };
-}
+const setup = useWorkerContext;
 
 const invokeai = (fake: FakeInvokeAI, timeoutMs = 20_000): InvokeAIBackend =>
   new InvokeAIBackend(new InvokeAIClient({ baseUrl: fake.url, retryDelayMs: 20 }), { pollMs: 20, timeoutMs }, pino({ level: "silent" }));

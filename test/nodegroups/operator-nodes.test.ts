@@ -5,7 +5,7 @@
  * Workers per node come from EC2 DescribeInstanceTypes and the cost estimate from
  * DescribeSpotPriceHistory plus the on-demand table bundled from cluster/prices.json.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { AppsV1Api } from "@kubernetes/client-node";
@@ -20,34 +20,35 @@ import { fastSpec } from "../operator/support/fixtures.ts";
 import { mirrorClusterLabel, NodeGroupMirror } from "./mirror.ts";
 import { createMotoCluster, motoEks } from "./support/moto-eks.ts";
 
-// Serial: each test starts an operator process, and two starting at once on a loaded 2-core
-// machine can miss the start-up deadline.
-test.serial("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node group, mirrored nodes appear, workers get scheduled", async (t) => {
-  t.timeout(90_000);
+type MotoGroups = Parameters<typeof createMotoCluster>[2];
+
+/**
+ * One test's stack: a moto EKS cluster with `groups` (names prefixed with a fresh cluster name,
+ * since the operator lists every GPU node of the sandbox), the mirror turning its instances into
+ * KWOK nodes, a worker Deployment on that cluster's nodes, a pool with `nodeGroups`, the operator
+ * with EKS_CLUSTER_NAME, and a producer queue.
+ */
+async function useNodeGroupStack(t: ExecutionContext, o: { groups: (cluster: string) => MotoGroups; nodeGroups: (cluster: string) => Array<Record<string, unknown>>; podName: string }) {
   const env = sandboxEnv();
   const cluster = `c-${randomBytes(4).toString("hex")}`;
-  // Group names unique to this test: the operator lists every GPU node of the sandbox.
-  const spot = `${cluster}-spot`;
   const eks = motoEks();
   t.teardown(() => eks.destroy());
-  await createMotoCluster(eks, cluster, [{ name: spot, capacityType: "SPOT", max: 8 }]);
+  const groups = o.groups(cluster);
+  await createMotoCluster(eks, cluster, groups);
   const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs: 1000, pollMs: 100 });
   mirror.start();
   t.teardown(() => mirror.stop());
 
   await installCrd();
   const namespace = await useNamespace(t);
-  const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: spot });
+  const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: groups[0]!.name });
+  // Any of this cluster's nodes: select on the mirror's cluster label instead of one node group.
   manifest.spec!.template.spec!.nodeSelector = { [GpuNode.roleLabel]: "true", [mirrorClusterLabel]: cluster };
   await kubeConfig().makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: manifest });
   const queueName = uniqueName(t, "q");
-  await createPool(namespace, "pool", fastSpec("workers", queueName, {
-    replicas: { min: 0, max: 8 },
-    nodeGroups: [{ name: spot, capacityType: "spot", maxNodes: 8 }],
-    nodeScaleDownDelaySeconds: 600,
-  }));
+  await createPool(namespace, "pool", fastSpec("workers", queueName, { replicas: { min: 0, max: 8 }, nodeGroups: o.nodeGroups(cluster), nodeScaleDownDelaySeconds: 600 }));
   await useOperator(t, {
-    namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: "operator-nodes",
+    namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: o.podName,
     extraEnv: {
       EKS_CLUSTER_NAME: cluster,
       AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
@@ -56,6 +57,21 @@ test.serial("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot no
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
     },
   });
+  const queue = new Queue(queueName, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
+  t.teardown(() => queue.close());
+  return { cluster, eks, mirror, namespace, queue };
+}
+
+// Serial: each test starts an operator process, and two starting at once on a loaded 2-core
+// machine can miss the start-up deadline.
+test.serial("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot node group, mirrored nodes appear, workers get scheduled", async (t) => {
+  t.timeout(90_000);
+  const { cluster, eks, mirror, namespace, queue } = await useNodeGroupStack(t, {
+    groups: (c) => [{ name: `${c}-spot`, capacityType: "SPOT", max: 8 }],
+    nodeGroups: (c) => [{ name: `${c}-spot`, capacityType: "spot", maxNodes: 8 }],
+    podName: "operator-nodes",
+  });
+  const spot = `${cluster}-spot`;
   const desiredInMoto = (): Promise<number | undefined> => desiredOf(eks, cluster, spot);
 
   await until("node group status written with no nodes", async () => {
@@ -66,8 +82,6 @@ test.serial("[integration] operator with EKS_CLUSTER_NAME: jobs grow the spot no
   t.is(await desiredInMoto(), 0);
 
   // 10 jobs at 5 per worker: 2 workers, one GPU each on g5.xlarge nodes.
-  const queue = new Queue(queueName, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
   await queue.addBulk(Array.from({ length: 10 }, () => ({ name: "gen", data: {} })));
 
   await until("spot desired size 2 in moto", async () => (await desiredInMoto()) === 2, 30_000);
@@ -104,51 +118,23 @@ const desiredOf = async (eks: EKSClient, cluster: string, group: string): Promis
 
 test.serial("[integration] operator with EKS_CLUSTER_NAME: a 4-GPU spot type takes 4 workers per node, and the status shows the cost of the nodes", async (t) => {
   t.timeout(90_000);
-  const env = sandboxEnv();
-  const cluster = `c-${randomBytes(4).toString("hex")}`;
+  // moto's DescribeInstanceTypes: g5.12xlarge has 4 GPUs, g5.xlarge 1. Neither pool group sets workersPerNode.
+  const { cluster, eks, mirror, namespace, queue } = await useNodeGroupStack(t, {
+    groups: (c) => [
+      { name: `${c}-spot`, capacityType: "SPOT", instanceTypes: ["g5.12xlarge"], max: 4 },
+      { name: `${c}-od`, capacityType: "ON_DEMAND", instanceTypes: ["g5.xlarge"], max: 2 },
+    ],
+    nodeGroups: (c) => [
+      { name: `${c}-spot`, capacityType: "spot", maxNodes: 4 },
+      { name: `${c}-od`, capacityType: "on-demand", priority: 1, minNodes: 1, maxNodes: 2 },
+    ],
+    podName: "operator-nodes-cost",
+  });
   const spot = `${cluster}-spot`;
   const onDemand = `${cluster}-od`;
-  const eks = motoEks();
-  t.teardown(() => eks.destroy());
-  // moto's DescribeInstanceTypes: g5.12xlarge has 4 GPUs, g5.xlarge 1. Neither pool group sets workersPerNode.
-  await createMotoCluster(eks, cluster, [
-    { name: spot, capacityType: "SPOT", instanceTypes: ["g5.12xlarge"], max: 4 },
-    { name: onDemand, capacityType: "ON_DEMAND", instanceTypes: ["g5.xlarge"], max: 2 },
-  ]);
-  const mirror = new NodeGroupMirror({ clusterName: cluster, bootDelayMs: 1000, pollMs: 100 });
-  mirror.start();
-  t.teardown(() => mirror.stop());
-
-  await installCrd();
-  const namespace = await useNamespace(t);
-  const manifest = gpuDeploymentManifest({ namespace, name: "workers", replicas: 0, nodegroup: spot });
-  // Either group's nodes: select on the mirror's cluster label instead of one node group.
-  manifest.spec!.template.spec!.nodeSelector = { [GpuNode.roleLabel]: "true", [mirrorClusterLabel]: cluster };
-  await kubeConfig().makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace, body: manifest });
-  const queueName = uniqueName(t, "q");
-  await createPool(namespace, "pool", fastSpec("workers", queueName, {
-    replicas: { min: 0, max: 8 },
-    nodeGroups: [
-      { name: spot, capacityType: "spot", maxNodes: 4 },
-      { name: onDemand, capacityType: "on-demand", priority: 1, minNodes: 1, maxNodes: 2 },
-    ],
-    nodeScaleDownDelaySeconds: 600,
-  }));
-  await useOperator(t, {
-    namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: "operator-nodes-cost",
-    extraEnv: {
-      EKS_CLUSTER_NAME: cluster,
-      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
-      AWS_REGION: env.AWS_REGION,
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-    },
-  });
 
   // 20 jobs at 5 per worker: 4 workers. The on-demand minimum node holds one; the other three
   // fit on ONE g5.12xlarge spot node (they would need three nodes at one worker per node).
-  const queue = new Queue(queueName, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
   await queue.addBulk(Array.from({ length: 20 }, () => ({ name: "gen", data: {} })));
 
   await until("4 worker pods running on the two mirrored nodes", async () => running(await podsOf(namespace, "workers")).length === 4, 45_000);

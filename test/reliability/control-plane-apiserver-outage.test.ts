@@ -9,7 +9,7 @@ import { gpuDeploymentManifest } from "../support/gpu-workloads.ts";
 import { eventually } from "../support/sandbox.ts";
 import { RedisServer } from "../operator/support/redis-server.ts";
 import { PrivateControlPlane } from "./support/control-plane.ts";
-import { FaultOperator } from "./support/control-plane-operator.ts";
+import { useOperator, type OperatorProcess } from "../operator/support/operator.ts";
 import { createPoolOn, createPrivatePool, podAlive, readPool, replicasOn, runningPodsOn } from "./support/control-plane-cluster.ts";
 import { countByMessage, counterTotal, linesBetween, scaleDowns } from "./support/control-plane-logs.ts";
 
@@ -47,7 +47,7 @@ function watchPodDeletions(kc: KubeConfig, namespace: string, onDeleting: (pod: 
  * server stays up). Early in it, while the operator still leads, a burst of short jobs makes a
  * burst of queue events: each one wakes the pool, whose reconcile cannot reach the API server.
  */
-async function outage(cp: PrivateControlPlane, op: FaultOperator, queue: Queue): Promise<{ stoppedAt: number; notReadyAt: number | undefined }> {
+async function outage(cp: PrivateControlPlane, op: OperatorProcess, queue: Queue): Promise<{ stoppedAt: number; notReadyAt: number | undefined }> {
   const stoppedAt = await cp.stopApiServer();
   let notReadyAt: number | undefined;
   let burst = false;
@@ -63,7 +63,7 @@ async function outage(cp: PrivateControlPlane, op: FaultOperator, queue: Queue):
 }
 
 /** Time of the first "Leadership changed" line with this value after `since`. */
-function leadershipChange(op: FaultOperator, leading: boolean, since: number): number | undefined {
+function leadershipChange(op: OperatorProcess, leading: boolean, since: number): number | undefined {
   return op.lines("Leadership changed").find((l) => l.leading === leading && (l.time as number) > since)?.time as number | undefined;
 }
 
@@ -91,7 +91,7 @@ test("[integration] kube-apiserver down for 30 s: the operator backs off, recove
   const connection = { host: redis.host, port: redis.port };
   const queue = new Queue(fx.queue, { connection });
   t.teardown(() => queue.close());
-  const op = await FaultOperator.use(t, { kubeconfig: cp.kubeconfig, namespace: fx.namespace, redisHost: redis.host, redisPort: redis.port, podName: "operator-a" });
+  const op = await useOperator(t, { kubeconfig: cp.kubeconfig, namespace: fx.namespace, redisHost: redis.host, redisPort: redis.port, podName: "operator-a" });
 
   // 3 long jobs first (they outlive the outage and the window), then 47 of 5 s: 10 workers.
   await queue.addBulk([

@@ -2,18 +2,17 @@ import test from "ava";
 import { Queue } from "bullmq";
 import { CoordinationV1Api, Watch, type V1Deployment } from "@kubernetes/client-node";
 import { kubeConfig, sandboxEnv } from "../support/sandbox.ts";
-import { replicasOf, scaleEvents, until } from "../operator/support/operator.ts";
-import { FaultOperator } from "./support/control-plane-operator.ts";
+import { replicasOf, scaleEvents, until, useOperator, type OperatorProcess } from "../operator/support/operator.ts";
 import { usePoolFixture } from "../operator/support/fixtures.ts";
 
 /** The operator's defaults (docs/OPERATOR.md "High availability"). */
 const leaseDurationMs = 15_000;
 const retryMs = 2_000;
 
-const leads = (op: FaultOperator): Promise<boolean> => op.leads();
+const leads = (op: OperatorProcess): Promise<boolean> => op.leads();
 
 /** Time of the first "Leadership changed" line with `leading` true. */
-const ledAt = (op: FaultOperator): number | undefined => op.lines("Leadership changed").find((l) => l.leading === true)?.time as number | undefined;
+const ledAt = (op: OperatorProcess): number | undefined => op.lines("Leadership changed").find((l) => l.leading === true)?.time as number | undefined;
 
 /** Every change of the Deployment's spec.replicas, with the time the test saw it. */
 async function watchReplicas(namespace: string, name: string): Promise<{ changes: Array<{ at: number; replicas: number }>; stop: () => void }> {
@@ -32,7 +31,7 @@ test("[integration] leader killed with SIGKILL (Lease not released): the standby
   const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
   t.teardown(() => queue.close());
   const base = { kubeconfig: env.KUBECONFIG, namespace: fx.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT };
-  const [a, b] = await Promise.all([FaultOperator.use(t, { ...base, podName: "operator-a" }), FaultOperator.use(t, { ...base, podName: "operator-b" })]);
+  const [a, b] = await Promise.all([useOperator(t, { ...base, podName: "operator-a" }), useOperator(t, { ...base, podName: "operator-b" })]);
   await until("one leader", async () => (await leads(a)) !== (await leads(b)), 30_000);
   const [leader, standby] = (await leads(a)) ? [a, b] : [b, a];
   const [leaderName, standbyName] = leader === a ? ["operator-a", "operator-b"] : ["operator-b", "operator-a"];

@@ -17,8 +17,8 @@ import { enqueueGeneration } from "../../../worker/test-support.ts";
 import type { JobData } from "../../../worker/job/schema.ts";
 import { gpuDeploymentManifest } from "../../support/gpu-workloads.ts";
 import { ignoreNotFound, kubeConfig, sandboxEnv, testNamespaceLabel } from "../../support/sandbox.ts";
-import { createPool, installCrd } from "../../operator/support/operator.ts";
-import { OperatorRun } from "./operator-run.ts";
+import { createPool, installCrd, operatorEnv } from "../../operator/support/operator.ts";
+import { OperatorProcess } from "../../support/operator-process.ts";
 import { fastSpec } from "../../operator/support/fixtures.ts";
 import { mirrorClusterLabel, NodeGroupMirror } from "../mirror.ts";
 import { createMotoCluster, motoEks } from "./moto-eks.ts";
@@ -69,7 +69,7 @@ export class GpuPoolStack {
     this.queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT } });
   }
 
-  operator!: OperatorRun;
+  operator!: OperatorProcess;
   workers!: WorkerPods;
 
   /** The spot and on-demand node group names. */
@@ -131,16 +131,18 @@ export class GpuPoolStack {
     });
     await this.workers.start();
     this.closers.push(() => this.workers.stop());
-    this.operator = await OperatorRun.start({
-      KUBECONFIG: env.KUBECONFIG,
-      REDIS_HOST: env.REDIS_HOST, REDIS_PORT: String(env.REDIS_PORT),
-      WATCH_NAMESPACES: this.namespace, LEADER_ELECTION_NAMESPACE: this.namespace, LEADER_ELECTION_LEASE_NAME: "genpool-operator",
-      POD_NAME: `${this.cluster}-operator`, RESYNC_SECONDS: "30",
-      LOG_LEVEL: o.operatorLogLevel ?? "debug",
-      EKS_CLUSTER_NAME: this.cluster,
-      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL, AWS_REGION: env.AWS_REGION,
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    this.operator = await OperatorProcess.start({
+      name: `${this.cluster}-operator`,
+      env: operatorEnv({
+        namespace: this.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: `${this.cluster}-operator`,
+        extraEnv: {
+          LOG_LEVEL: o.operatorLogLevel ?? "debug",
+          EKS_CLUSTER_NAME: this.cluster,
+          AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL, AWS_REGION: env.AWS_REGION,
+          AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+      }),
     });
     // Stopped before the workers and the mirror (closers run last-in first-out).
     this.closers.push(() => this.operator.stop("SIGTERM"));
