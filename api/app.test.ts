@@ -9,7 +9,7 @@ import { jobDataSchema, type JobData } from "../worker/job/schema.ts";
 import { imageKey } from "../worker/job/keys.ts";
 import { GenerationStore } from "../worker/store.ts";
 import { bullJobQueue } from "./adapters/queue.ts";
-import { appDeps, createApp, createWorld, token, type World } from "./test-support.ts";
+import { appDeps, closeQueue, createApp, createWorld, token, type World } from "./test-support.ts";
 import type { AppDeps } from "./app.ts";
 
 interface Harness {
@@ -30,10 +30,10 @@ async function harness(t: { teardown: (fn: () => Promise<void> | void) => void }
   const world = await createWorld();
   const deps = appDeps(world, overrides);
   const { url, server } = await listen(deps);
-  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT } });
+  const queue = new Queue(world.env.QUEUE_NAME, { connection: { host: world.env.REDIS_HOST, port: world.env.REDIS_PORT, showFriendlyErrorStack: true } });
   t.teardown(async () => {
     server.close();
-    await queue.close();
+    await closeQueue(queue);
     await deps.close();
     await world.cleanup();
   });
@@ -206,7 +206,7 @@ const deadRedis = { REDIS_HOST: "127.0.0.1", REDIS_PORT: 1 };
  * them behind the test ("Connection is closed", counted by ava as unhandled rejections).
  */
 function deadQueueOf(world: World): { queue: Queue<JobData>; close: () => Promise<void> } {
-  const client = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null, maxRetriesPerRequest: null });
+  const client = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null, maxRetriesPerRequest: null, showFriendlyErrorStack: true });
   client.on("error", () => undefined);
   const queue = new Queue<JobData>(world.env.QUEUE_NAME, { connection: client });
   queue.on("error", () => undefined);
@@ -240,7 +240,7 @@ test("[integration] Redis down: POST is 503, no row; readiness is 503; liveness 
   const world = await createWorld();
   const deadQueue = deadQueueOf(world);
   // Like the dead queue's connection: one attempt, no offline queue, so nothing is pending at disconnect.
-  const deadClient = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null });
+  const deadClient = new Redis({ ...producerOptions({ ...world.env, ...deadRedis }), enableOfflineQueue: false, retryStrategy: () => null, showFriendlyErrorStack: true });
   deadClient.on("error", () => undefined);
   const deps = appDeps(world, { queue: bullJobQueue(deadQueue.queue, { attempts: 1, backoffMs: 0 }), redis: deadClient });
   const { url, server } = await listen(deps);

@@ -68,7 +68,8 @@ export async function createWorld(): Promise<World> {
   await migrate(db);
   const s3 = createS3(env);
   await s3.send(new CreateBucketCommand({ Bucket: env.S3_BUCKET }));
-  const redis = new Redis({ host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD, maxRetriesPerRequest: 3 });
+  // Friendly stacks: a rejected command names the line that sent it, not only ioredis' internals.
+  const redis = new Redis({ host: env.REDIS_HOST, port: env.REDIS_PORT, password: env.REDIS_PASSWORD, maxRetriesPerRequest: 3, showFriendlyErrorStack: true });
   return {
     env,
     schema,
@@ -78,7 +79,7 @@ export async function createWorld(): Promise<World> {
     cleanup: async () => {
       const keys = await redis.keys(`bull:${env.QUEUE_NAME}:*`);
       for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
-      redis.disconnect();
+      await closeRedis(redis);
       await db.end();
       const drop = createPool(base);
       await drop.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -105,23 +106,49 @@ export async function token(sub: string, opts: { audience?: string; issuer?: str
     .sign(new TextEncoder().encode(opts.secret ?? SECRET));
 }
 
-/** App dependencies on a World, with real Redis, queue, S3 and PostgreSQL. */
+/**
+ * Closes a test's Redis client without dropping a command: QUIT once it is connected (Redis
+ * answers every command sent before it), otherwise a disconnect. A disconnect with commands in
+ * flight rejects them ("Connection is closed"), and a command nobody awaits any more becomes an
+ * unhandled rejection behind the test.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === "ready") await redis.quit().catch(() => undefined);
+  else redis.disconnect();
+}
+
+/**
+ * Closes a test's BullMQ queue once its connection is ready. A queue closed while still
+ * connecting disconnects with BullMQ's own `INFO` in flight, and that rejection reaches no handler
+ * (seen as "Connection is closed" unhandled rejections after the test, on a fresh Redis).
+ */
+export async function closeQueue(queue: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
+  await queue.waitUntilReady().catch(() => undefined);
+  await queue.close();
+}
+
+/**
+ * App dependencies on a World, with real Redis, queue, S3 and PostgreSQL. A Redis client or queue
+ * given in `overrides` replaces the real one, which is then not created at all.
+ */
 export function appDeps(world: World, overrides: Partial<AppDeps> = {}): AppDeps & { close: () => Promise<void> } {
-  const redis = createProducerRedis(world.env);
-  const queue = createQueue(world.env);
+  const redis = overrides.redis === undefined ? createProducerRedis(world.env) : undefined;
+  // The production client, with friendly stacks (see createWorld); ioredis reads the option per command.
+  if (redis !== undefined) redis.options.showFriendlyErrorStack = true;
+  const queue = overrides.queue === undefined ? createQueue(world.env) : undefined;
   return {
     config: { ALLOWED_MODELS: MODELS, QUEUE_NAME: world.env.QUEUE_NAME, RATE_LIMIT_MAX: 100, RATE_LIMIT_WINDOW_SECONDS: 60, BODY_LIMIT_BYTES: 16_384, PRESIGN_SECONDS: 3600 },
     db: world.db,
-    redis,
-    queue: bullJobQueue(queue, { attempts: 3, backoffMs: 100 }),
+    redis: overrides.redis ?? redis!,
+    queue: overrides.queue ?? bullJobQueue(queue!, { attempts: 3, backoffMs: 100 }),
     storage: s3Storage(world.s3, world.env.S3_BUCKET),
     verifyToken: createVerifier({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_HS256_SECRET: SECRET }),
     log: pino({ level: "silent" }),
     now: Date.now,
     ...overrides,
     close: async () => {
-      await queue.close();
-      redis.disconnect();
+      if (queue !== undefined) await closeQueue(queue);
+      if (redis !== undefined) await closeRedis(redis);
     },
   };
 }
