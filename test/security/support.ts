@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
-import { appDeps, createApp, createWorld, token, type World } from "../../api/test-support.ts";
+import { appDeps, closeQueue, createApp, createWorld, token, type World } from "../../api/test-support.ts";
 import type { AppDeps } from "../../api/app.ts";
 import type { AppSettings } from "../../api/deps.ts";
 import { imageKey } from "../../worker/job/keys.ts";
@@ -41,7 +41,7 @@ export async function startApi(
   t.teardown(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await queue.close();
+    await closeQueue(queue);
     await deps.close();
     await world.cleanup();
   });
