@@ -103,7 +103,7 @@ export function busyNotReady(pods: readonly WorkerPod[], busy: ReadonlySet<strin
 /** How the operator carries out a decided worker count. */
 export type ScalePlan =
   | { kind: "scale"; to: number; removed: string[] }
-  | { kind: "held"; message: string; detail: Record<string, unknown> };
+  | { kind: "held"; message: string; detail: Record<string, unknown>; why: string };
 
 /**
  * The replica count to set for `decided` workers when the Deployment has `from`, and the idle pods
@@ -113,9 +113,12 @@ export type ScalePlan =
 export function planScale(from: number, decided: number, pods: readonly WorkerPod[], busy: ReadonlySet<string>): ScalePlan {
   if (decided >= from) return { kind: "scale", to: decided, removed: [] };
   const unready = busyNotReady(pods, busy);
-  if (unready.length > 0) return { kind: "held", message: "Scale-down held: a busy pod is not ready", detail: { workers: from, decided, busyNotReady: unready } };
+  if (unready.length > 0) {
+    const names = unready.length > 3 ? `${unready.slice(0, 3).join(", ")} and ${unready.length - 3} more` : unready.join(", ");
+    return { kind: "held", message: "Scale-down held: a busy pod is not ready", detail: { workers: from, decided, busyNotReady: unready }, why: `busy pods not ready (${names}); the ReplicaSet controller would delete them before ready idle ones` };
+  }
   const removals = chooseRemovals(pods, busy, from, from - decided);
   const to = from - removals.notCreated - removals.pods.length;
-  if (to === from) return { kind: "held", message: "Scale-down held: no idle pod to remove", detail: { workers: from, decided, busy: busy.size } };
+  if (to === from) return { kind: "held", message: "Scale-down held: no idle pod to remove", detail: { workers: from, decided, busy: busy.size }, why: "no idle pod to remove" };
   return { kind: "scale", to, removed: removals.pods };
 }

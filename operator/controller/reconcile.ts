@@ -84,12 +84,12 @@ export class PoolReconciler {
     });
     memory.history = decision.history;
     memory.idleSince = decision.idleSince;
-    const removed = decision.workers !== deployment.replicas ? await this.scale({ pool, deployment, pods, busy, decision, memory, log }) : [];
+    const { removed, held } = decision.workers !== deployment.replicas ? await this.scale({ pool, deployment, pods, busy, decision, memory, log }) : { removed: [], held: undefined };
     // The node step sees the pods just deleted as leaving, so their nodes may count as empty.
     const after = pods.map((p) => (removed.includes(p.name) ? { ...p, terminating: true } : p));
     const nodes = await this.nodeStep({ pool, decision, pods: after, busy, memory, log });
     await this.rescue(pool, pods, log);
-    const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now, node: nodes?.status });
+    const status = buildStatus({ pool, queue, queueError, current: deployment.replicas, ready: deployment.ready, busy: busy.size, decision, lastScaleTime: memory.lastScaleTime, now, node: nodes?.status, held });
     if (statusChanged(pool.status, status)) await this.d.pools.writeStatus(pool.metadata.namespace, pool.metadata.name, status);
     this.observe({ pool, queue, decision, deployment, busy: busy.size });
     const requeueMs = lowerDelayMs(decision.requeueAfterSeconds, nodes?.requeueAfterSeconds);
@@ -136,9 +136,9 @@ export class PoolReconciler {
    * Sets the Deployment's replicas to the decision. A scale-down deletes the idle pods it chose
    * (chooseRemovals) and then lowers the count, so no busy pod is left to the ReplicaSet
    * controller's ranking, and waits while a busy pod is not ready (busyNotReady); returns the
-   * deleted pods.
+   * deleted pods, or why a scale-down was held (for the ScalingLimited condition).
    */
-  private async scale(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }): Promise<string[]> {
+  private async scale(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }): Promise<{ removed: string[]; held: string | undefined }> {
     const { pool, deployment, decision } = a;
     const { namespace, name } = pool.metadata;
     const deploymentName = pool.spec.workload.deploymentName;
@@ -146,7 +146,7 @@ export class PoolReconciler {
     const plan = planScale(from, decision.workers, a.pods, a.busy);
     if (plan.kind === "held") {
       a.log.info({ deployment: deploymentName, ...plan.detail }, plan.message);
-      return [];
+      return { removed: [], held: plan.why };
     }
     const { to, removed } = plan;
     if (to < from) {
@@ -167,7 +167,7 @@ export class PoolReconciler {
       reason: to > from ? "ScaledUp" : "ScaledDown",
       message: `Scaled Deployment ${deploymentName} from ${from} to ${to} workers: ${decision.reason} (demand ${decision.demand}, busy ${a.busy.size})${removedText}`,
     });
-    return removed;
+    return { removed, held: undefined };
   }
 
   private observe(o: { pool: GenerationPool; queue: QueueDemand | undefined; decision: Decision; deployment: WorkerDeployment; busy: number }): void {

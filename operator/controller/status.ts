@@ -18,6 +18,8 @@ export interface StatusInput {
   now: number;
   /** The node plan's part, when the node step ran; otherwise the previous node fields and conditions are kept. */
   node?: NodeStatus | undefined;
+  /** Why a decided scale-down was not carried out this time (planScale), if it was not. */
+  held?: string | undefined;
 }
 
 /** RFC 3339 in whole seconds, as metav1.Time serializes. */
@@ -31,9 +33,11 @@ function conditionsOf(input: StatusInput): ConditionInput[] {
   const paused: ConditionInput = pool.spec.paused
     ? { type: "Paused", status: "True", reason: "SpecPaused", message: "spec.paused is true; the worker count is frozen" }
     : { type: "Paused", status: "False", reason: "Running", message: "The operator sizes the pool" };
-  const limited: ConditionInput = decision.limitedBy === "none"
-    ? { type: "ScalingLimited", status: "False", reason: "Unlimited", message: "The worker count follows the recommendation" }
-    : { type: "ScalingLimited", status: "True", reason: camel(decision.limitedBy), message: `Recommended ${decision.recommended}, decided ${decision.workers} (limited by ${decision.limitedBy})` };
+  const limited: ConditionInput = input.held !== undefined
+    ? { type: "ScalingLimited", status: "True", reason: "ScaleDownHeld", message: `Decided ${decision.workers}, keeping ${input.current}: ${input.held}` }
+    : decision.limitedBy === "none"
+      ? { type: "ScalingLimited", status: "False", reason: "Unlimited", message: "The worker count follows the recommendation" }
+      : { type: "ScalingLimited", status: "True", reason: camel(decision.limitedBy), message: `Recommended ${decision.recommended}, decided ${decision.workers} (limited by ${decision.limitedBy})` };
   const ready: ConditionInput = queueError === undefined
     ? { type: "Ready", status: "True", reason: "Reconciled", message: `Desired ${decision.workers} workers: ${decision.reason}` }
     : { type: "Ready", status: "False", reason: "QueueUnreachable", message: "The queue cannot be read; the pool holds its size" };

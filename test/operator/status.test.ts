@@ -34,3 +34,13 @@ test("an unreachable queue flips QueueReachable and Ready, keeps the last queue 
   t.is(cond("Paused")?.lastTransitionTime, "1970-01-01T00:16:40Z", "an unchanged condition keeps its transition time");
   t.deepEqual(down.queue, first.queue);
 });
+
+test("a held scale-down sets ScalingLimited with the reason, and lifting it clears the condition", (t) => {
+  const first = buildStatus(input(1_000_000, queue(10, 1)));
+  const held = buildStatus({ ...input(1_001_000, queue(0, 0), { ...pool, status: first }), held: "busy pods not ready (w-1)" });
+  const limited = held.conditions?.find((c) => c.type === "ScalingLimited");
+  t.like(limited, { status: "True", reason: "ScaleDownHeld" });
+  t.regex(limited?.message ?? "", /^Decided \d+, keeping 2: busy pods not ready \(w-1\)$/);
+  const lifted = buildStatus(input(1_002_000, queue(0, 0), { ...pool, status: held }));
+  t.not(lifted.conditions?.find((c) => c.type === "ScalingLimited")?.reason, "ScaleDownHeld");
+});
