@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { AUDIENCE, createWorld, ISSUER, MODELS, SECRET, type World } from "../../api/test-support.ts";
 import { freePort } from "../operator/support/redis-server.ts";
 import { operatorEnv } from "../operator/support/operator.ts";
-import { eventually, useNamespace } from "../support/sandbox.ts";
+import { eventually, sandboxEnv, useNamespace } from "../support/sandbox.ts";
 import { parseDockerfile, type Stage } from "./dockerfile.ts";
 
 const repo = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
@@ -137,9 +137,8 @@ test.serial("[integration] operator image: its runtime files alone run an operat
   const { stage, cwd } = assemble(t, "operator");
   const namespace = await useNamespace(t);
   const port = await freePort();
-  const world = await createWorld();
-  t.teardown(() => world.cleanup());
-  const env = operatorEnv({ namespace, redisHost: world.env.REDIS_HOST, redisPort: world.env.REDIS_PORT, podName: "image-operator" });
+  const services = sandboxEnv();
+  const env = operatorEnv({ namespace, redisHost: services.REDIS_HOST, redisPort: services.REDIS_PORT, podName: "image-operator" });
   const child = run(stage, cwd, { ...env, METRICS_PORT: String(port) });
   t.teardown(() => void child.kill("SIGKILL"));
   await eventually("the operator image's /readyz (API server contact)", async () => {
