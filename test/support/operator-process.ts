@@ -6,7 +6,7 @@
  * answer /healthz in time is killed before the error is thrown, never left behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,7 @@ let bundled: Promise<string> | undefined;
 export function operatorBundle(): Promise<string> {
   bundled ??= (async () => {
     const outdir = mkdtempSync(join(tmpdir(), "genpool-operator-"));
+    process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
     await build({
       entryPoints: [join(repo, "operator", "main.ts")],
       outdir, outExtension: { ".js": ".mjs" }, bundle: true, splitting: true, platform: "node", format: "esm", target: "node20", logLevel: "warning",

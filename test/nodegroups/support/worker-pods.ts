@@ -12,7 +12,7 @@
  * - node gone (the instance was reclaimed): SIGKILL at once, as when the machine disappears.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,9 @@ let bundled: Promise<string> | undefined;
 /** worker/main.ts bundled to a temporary .mjs (once per process), as `npm run build` does. */
 export function workerBundle(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), "genpool-worker-")), "main.mjs");
+    const dir = mkdtempSync(join(tmpdir(), "genpool-worker-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const outfile = join(dir, "main.mjs");
     await build({
       entryPoints: [join(repo, "worker", "main.ts")],
       bundle: true, platform: "node", format: "esm", target: "node20", outfile, logLevel: "warning",
