@@ -1,7 +1,7 @@
 import test from "ava";
 import fc from "fast-check";
 import type { WorkerPod } from "../kube/pods.ts";
-import { busyNotReady, chooseRemovals, planScale } from "./deletion-cost.ts";
+import { busyNotReady, chooseRemovals, maxScaleDownHoldMs, planScale } from "./deletion-cost.ts";
 
 const pod = (name: string, o: Partial<WorkerPod> = {}): WorkerPod => ({ name, deletionCost: undefined, terminating: false, nodeName: "gpu-0", phase: "Running", ready: true, ...o });
 
@@ -73,22 +73,28 @@ test("busy pods not ready: only busy, live pods that are not ready or not runnin
 });
 
 test("scale plan: up and equal counts delete nothing", (t) => {
-  t.deepEqual(planScale(2, 5, [pod("a"), pod("b")], new Set()), { kind: "scale", to: 5, removed: [] });
+  t.deepEqual(planScale({ from: 2, decided: 5, pods: [pod("a"), pod("b")], busy: new Set() }), { kind: "scale", to: 5, removed: [] });
 });
 
 test("scale plan: down deletes the chosen idle pods and lowers the count by as many", (t) => {
-  t.deepEqual(planScale(3, 1, [pod("a"), pod("b", { createdAt: 2 }), pod("c", { createdAt: 1 })], new Set(["a"])), { kind: "scale", to: 1, removed: ["b", "c"] });
+  t.deepEqual(planScale({ from: 3, decided: 1, pods: [pod("a"), pod("b", { createdAt: 2 }), pod("c", { createdAt: 1 })], busy: new Set(["a"]) }), { kind: "scale", to: 1, removed: ["b", "c"] });
 });
 
 test("scale plan: down only as far as there are idle pods", (t) => {
-  t.deepEqual(planScale(3, 0, [pod("a"), pod("b"), pod("c")], new Set(["a", "b"])), { kind: "scale", to: 2, removed: ["c"] });
+  t.deepEqual(planScale({ from: 3, decided: 0, pods: [pod("a"), pod("b"), pod("c")], busy: new Set(["a", "b"]) }), { kind: "scale", to: 2, removed: ["c"] });
 });
 
 test("scale plan: held while a busy pod is not ready, naming it", (t) => {
-  const plan = planScale(3, 1, [pod("a", { ready: false }), pod("b"), pod("c")], new Set(["a"]));
+  const plan = planScale({ from: 3, decided: 1, pods: [pod("a", { ready: false }), pod("b"), pod("c")], busy: new Set(["a"]) });
   t.like(plan, { kind: "held", message: "Scale-down held: a busy pod is not ready", detail: { busyNotReady: ["a"] } });
 });
 
 test("scale plan: held when every pod is busy", (t) => {
-  t.like(planScale(2, 1, [pod("a"), pod("b")], new Set(["a", "b"])), { kind: "held", message: "Scale-down held: no idle pod to remove" });
+  t.like(planScale({ from: 2, decided: 1, pods: [pod("a"), pod("b")], busy: new Set(["a", "b"]) }), { kind: "held", message: "Scale-down held: no idle pod to remove" });
+});
+
+test("scale plan: once the hold has lasted its limit, a busy pod that is not ready no longer holds it (it is still never removed)", (t) => {
+  t.is(maxScaleDownHoldMs, 120_000);
+  const pods = [pod("a", { ready: false }), pod("b"), pod("c")];
+  t.deepEqual(planScale({ from: 3, decided: 1, pods, busy: new Set(["a"]), holdForUnready: false }), { kind: "scale", to: 1, removed: ["b", "c"] });
 });

@@ -106,13 +106,22 @@ export type ScalePlan =
   | { kind: "held"; message: string; detail: Record<string, unknown>; why: string };
 
 /**
+ * Longest a scale-down waits for busy pods to be ready again. The wait covers the control plane's
+ * recovery after an outage (the ReplicaSet controller lagged 15–28 s in tests); a busy pod that
+ * stays not ready for longer (a failing probe) must not keep a pool's idle GPUs forever.
+ */
+export const maxScaleDownHoldMs = 120_000;
+
+/**
  * The replica count to set for `decided` workers when the Deployment has `from`, and the idle pods
  * to delete first on a scale-down (chooseRemovals). A scale-down waits while a busy pod is not
- * ready (busyNotReady), and goes only as far as there are idle pods to remove.
+ * ready (busyNotReady) unless `holdForUnready` is false (the wait has lasted maxScaleDownHoldMs),
+ * and goes only as far as there are idle pods to remove.
  */
-export function planScale(from: number, decided: number, pods: readonly WorkerPod[], busy: ReadonlySet<string>): ScalePlan {
+export function planScale(a: { from: number; decided: number; pods: readonly WorkerPod[]; busy: ReadonlySet<string>; holdForUnready?: boolean }): ScalePlan {
+  const { from, decided, pods, busy, holdForUnready = true } = a;
   if (decided >= from) return { kind: "scale", to: decided, removed: [] };
-  const unready = busyNotReady(pods, busy);
+  const unready = holdForUnready ? busyNotReady(pods, busy) : [];
   if (unready.length > 0) {
     const names = unready.length > 3 ? `${unready.slice(0, 3).join(", ")} and ${unready.length - 3} more` : unready.join(", ");
     return { kind: "held", message: "Scale-down held: a busy pod is not ready", detail: { workers: from, decided, busyNotReady: unready }, why: `busy pods not ready (${names}); the ReplicaSet controller would delete them before ready idle ones` };

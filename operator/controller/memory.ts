@@ -9,6 +9,8 @@ export interface PoolMemory {
   lastScaleTime: number | undefined;
   /** What planNodes() hands back for the next call (timers of the node groups). */
   nodes: NodePlanMemory;
+  /** ms epoch since when scale-downs have been held for busy pods that are not ready, if they are. */
+  scaleDownHeldSince?: number | undefined;
 }
 
 /**

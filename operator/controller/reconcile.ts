@@ -10,7 +10,7 @@ import type { WorkerDeployment } from "../kube/deployments.ts";
 import type { WorkerPod } from "../kube/pods.ts";
 import type { PoolEvent } from "../kube/events.ts";
 import type { GenerationPoolStatus } from "../resource/index.ts";
-import { busyPods, deletionCostChanges, planScale } from "./deletion-cost.ts";
+import { busyPods, deletionCostChanges, maxScaleDownHoldMs, planScale, type ScalePlan } from "./deletion-cost.ts";
 import { buildStatus, iso, statusChanged } from "./status.ts";
 import { mergeConditions } from "./conditions.ts";
 import type { PoolMemories, PoolMemory } from "./memory.ts";
@@ -84,6 +84,7 @@ export class PoolReconciler {
     });
     memory.history = decision.history;
     memory.idleSince = decision.idleSince;
+    if (decision.workers >= deployment.replicas) memory.scaleDownHeldSince = undefined;
     const { removed, held } = decision.workers !== deployment.replicas ? await this.scale({ pool, deployment, pods, busy, decision, memory, log }) : { removed: [], held: undefined };
     // The node step sees the pods just deleted as leaving, so their nodes may count as empty.
     const after = pods.map((p) => (removed.includes(p.name) ? { ...p, terminating: true } : p));
@@ -143,7 +144,8 @@ export class PoolReconciler {
     const { namespace, name } = pool.metadata;
     const deploymentName = pool.spec.workload.deploymentName;
     const from = deployment.replicas;
-    const plan = planScale(from, decision.workers, a.pods, a.busy);
+    const now = this.d.clock.now();
+    const plan = this.planWithHold(a, now);
     if (plan.kind === "held") {
       a.log.info({ deployment: deploymentName, ...plan.detail }, plan.message);
       return { removed: [], held: plan.why };
@@ -156,7 +158,6 @@ export class PoolReconciler {
       for (const pod of removed) await this.d.pods.delete(namespace, pod);
     }
     await this.d.deployments.scale(namespace, deploymentName, to);
-    const now = this.d.clock.now();
     a.memory.lastScaleTime = now;
     const direction = to > from ? "up" : "down";
     this.d.metrics.scaleActions.inc({ namespace, pool: name, direction });
@@ -168,6 +169,22 @@ export class PoolReconciler {
       message: `Scaled Deployment ${deploymentName} from ${from} to ${to} workers: ${decision.reason} (demand ${decision.demand}, busy ${a.busy.size})${removedText}`,
     });
     return { removed, held: undefined };
+  }
+
+  /**
+   * planScale(), holding for busy pods that are not ready at most maxScaleDownHoldMs in a row
+   * (remembered per pool), so a probe that keeps failing cannot keep idle GPUs forever.
+   */
+  private planWithHold(a: { pool: GenerationPool; deployment: WorkerDeployment; pods: WorkerPod[]; busy: Set<string>; decision: Decision; memory: PoolMemory; log: Logger }, now: number): ScalePlan {
+    const heldSince = a.memory.scaleDownHeldSince;
+    const expired = heldSince !== undefined && now - heldSince >= maxScaleDownHoldMs;
+    const plan = planScale({ from: a.deployment.replicas, decided: a.decision.workers, pods: a.pods, busy: a.busy, holdForUnready: !expired });
+    const holdingForUnready = plan.kind === "held" && plan.detail.busyNotReady !== undefined;
+    a.memory.scaleDownHeldSince = holdingForUnready ? (heldSince ?? now) : undefined;
+    if (expired && plan.kind === "scale") {
+      a.log.warn({ deployment: a.pool.spec.workload.deploymentName, heldMs: now - heldSince }, "Scale-down no longer held: busy pods stayed not ready");
+    }
+    return plan;
   }
 
   private observe(o: { pool: GenerationPool; queue: QueueDemand | undefined; decision: Decision; deployment: WorkerDeployment; busy: number }): void {
