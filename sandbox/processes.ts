@@ -133,8 +133,8 @@ function isOurs(record: ProcessRecord): boolean {
   }
 }
 
-// A zombie (exited, not yet reaped by its parent) counts as stopped.
-function isRunning(pid: number): boolean {
+/** Whether `pid` is running; a zombie (exited, not yet reaped by its parent) counts as stopped. */
+export function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";

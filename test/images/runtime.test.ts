@@ -5,7 +5,7 @@
  * stage's ENV and WORKDIR, and its CMD. Each process must pass the image's health check against
  * the sandbox, and stop on the stage's STOPSIGNAL (SIGTERM) with exit code 0.
  */
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -93,58 +93,59 @@ function serviceEnv(world: World): Record<string, string> {
   };
 }
 
-test.serial("[integration] api image: its runtime files alone serve the API, and the image's HEALTHCHECK passes", async (t) => {
-  t.timeout(180_000);
+/**
+ * Assembles `image`, runs its CMD with `env`, and waits until `healthy(stage)` holds; the process
+ * exiting first fails at once. It is killed when the test ends, if still running.
+ */
+async function startImage(t: ExecutionContext, image: Image, env: Record<string, string>, healthy: (stage: Stage) => Promise<boolean>): Promise<{ stage: Stage; child: ReturnType<typeof run> }> {
   await buildOnce();
-  const { stage, cwd } = assemble(t, "api");
+  const { stage, cwd } = assemble(t, image);
+  const child = run(stage, cwd, env);
+  t.teardown(() => void child.kill("SIGKILL"));
+  await eventually(`the ${image} image to be healthy`, async () => {
+    if (child.exitCode !== null) throw new Error(`the ${image} image's process exited with ${child.exitCode}: ${child.output()}`);
+    return (await healthy(stage)) ? true : undefined;
+  }, 60_000);
+  return { stage, child };
+}
+
+/** A World of the test's own, cleaned up when it ends. */
+async function useWorld(t: ExecutionContext): Promise<World> {
   const world = await createWorld();
   t.teardown(() => world.cleanup());
+  return world;
+}
+
+test.serial("[integration] api image: its runtime files alone serve the API, and the image's HEALTHCHECK passes", async (t) => {
+  t.timeout(180_000);
+  const world = await useWorld(t);
   const port = String(await freePort());
-  const child = run(stage, cwd, { ...serviceEnv(world), PORT: port, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_HS256_SECRET: SECRET, ALLOWED_MODELS: MODELS.join(",") });
-  t.teardown(() => void child.kill("SIGKILL"));
   // The image's own HEALTHCHECK command, with the PORT the stage's ENV sets.
-  const [, ...check] = stage.healthcheck!;
-  const healthy = (): Promise<boolean> => new Promise((done) => {
-    execFile(process.execPath, check, { env: { ...stage.env, PORT: port } }, (err) => done(err === null));
+  const healthcheck = (stage: Stage): Promise<boolean> => new Promise((done) => {
+    execFile(process.execPath, stage.healthcheck!.slice(1), { env: { ...stage.env, PORT: port } }, (err) => done(err === null));
   });
-  await eventually("the api image's HEALTHCHECK", async () => {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${child.output()}`);
-    return (await healthy()) ? true : undefined;
-  }, 60_000);
+  const { child } = await startImage(t, "api", { ...serviceEnv(world), PORT: port, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_HS256_SECRET: SECRET, ALLOWED_MODELS: MODELS.join(",") }, healthcheck);
   t.is(await get(`http://127.0.0.1:${port}/api/v1/health`), 200, "readiness: Redis and PostgreSQL reached from the bundle");
   t.is(await stop(child), 0, child.output());
 });
 
 test.serial("[integration] worker image: its runtime files alone run a worker that becomes ready", async (t) => {
   t.timeout(180_000);
-  await buildOnce();
-  const { stage, cwd } = assemble(t, "worker");
-  const world = await createWorld();
-  t.teardown(() => world.cleanup());
+  const world = await useWorld(t);
   const port = await freePort();
-  const child = run(stage, cwd, { ...serviceEnv(world), BACKEND: "procedural", POD_NAME: "image-worker", HEALTH_PORT: String(port) });
-  t.teardown(() => void child.kill("SIGKILL"));
-  await eventually("the worker image's /readyz", async () => {
-    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}: ${child.output()}`);
-    return (await get(`http://127.0.0.1:${port}/readyz`)) === 200 ? true : undefined;
-  }, 60_000);
+  const env = { ...serviceEnv(world), BACKEND: "procedural", POD_NAME: "image-worker", HEALTH_PORT: String(port) };
+  const { child } = await startImage(t, "worker", env, async () => (await get(`http://127.0.0.1:${port}/readyz`)) === 200);
   t.is(await stop(child), 0, child.output());
 });
 
 test.serial("[integration] operator image: its runtime files alone run an operator that reaches the API server", async (t) => {
   t.timeout(180_000);
-  await buildOnce();
-  const { stage, cwd } = assemble(t, "operator");
   const namespace = await useNamespace(t);
   const port = await freePort();
   const services = sandboxEnv();
-  const env = operatorEnv({ namespace, redisHost: services.REDIS_HOST, redisPort: services.REDIS_PORT, podName: "image-operator" });
-  const child = run(stage, cwd, { ...env, METRICS_PORT: String(port) });
-  t.teardown(() => void child.kill("SIGKILL"));
-  await eventually("the operator image's /readyz (API server contact)", async () => {
-    if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}: ${child.output()}`);
-    return (await get(`http://127.0.0.1:${port}/readyz`)) === 200 ? true : undefined;
-  }, 60_000);
+  const env = { ...operatorEnv({ namespace, redisHost: services.REDIS_HOST, redisPort: services.REDIS_PORT, podName: "image-operator" }), METRICS_PORT: String(port) };
+  // /readyz answers 200 once the operator has reached the API server.
+  const { child } = await startImage(t, "operator", env, async () => (await get(`http://127.0.0.1:${port}/readyz`)) === 200);
   t.is(await get(`http://127.0.0.1:${port}/healthz`), 200);
   t.is(await stop(child), 0, child.output());
 });

@@ -1,9 +1,8 @@
 import test from "ava";
-import { Queue } from "bullmq";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { kubeConfig, sandboxEnv } from "../support/sandbox.ts";
 import { replicasOf, scaleEvents, until, useOperator, type OperatorProcess } from "./support/operator.ts";
-import { usePoolFixture } from "./support/fixtures.ts";
+import { usePoolFixture, usePoolQueue } from "./support/fixtures.ts";
 
 const leads = async (op: OperatorProcess): Promise<boolean> => /^genpool_leader 1$/m.test(await op.metrics());
 
@@ -11,8 +10,7 @@ test("[integration] with two replicas only the leader scales; the standby takes 
   t.timeout(180_000);
   const env = sandboxEnv();
   const fx = await usePoolFixture(t);
-  const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
+  const queue = usePoolQueue(t, fx);
   const base = { namespace: fx.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT };
   const a = await useOperator(t, { ...base, podName: "operator-a" });
   const b = await useOperator(t, { ...base, podName: "operator-b" });

@@ -1,8 +1,7 @@
 import test from "ava";
-import { Queue } from "bullmq";
 import { sandboxEnv } from "../support/sandbox.ts";
 import { conditionOf, createPool, installCrd, patchPoolSpec, replicasOf, scaleEvents, sleep, until, useOperator } from "./support/operator.ts";
-import { fastSpec, usePoolFixture } from "./support/fixtures.ts";
+import { fastSpec, usePoolFixture, usePoolQueue } from "./support/fixtures.ts";
 import { useNamespace } from "../support/sandbox.ts";
 
 test("[integration] the API server rejects an invalid pool and names the field", async (t) => {
@@ -20,8 +19,7 @@ test("[integration] paused: true freezes the worker count; unpausing scales to t
   t.timeout(120_000);
   const env = sandboxEnv();
   const fx = await usePoolFixture(t, { replicas: 2, spec: (d, q) => fastSpec(d, q, { paused: true }) });
-  const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
+  const queue = usePoolQueue(t, fx);
   await useOperator(t, { namespace: fx.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: "operator-a" });
 
   await until("Paused=True", async () => (await conditionOf(fx.namespace, fx.pool, "Paused"))?.status === "True");

@@ -1,16 +1,14 @@
 import test from "ava";
-import { Queue } from "bullmq";
 import { sandboxEnv } from "../support/sandbox.ts";
 import { poolStatus, replicasOf, scaleEvents, sleep, until, useOperator } from "./support/operator.ts";
-import { usePoolFixture } from "./support/fixtures.ts";
+import { usePoolFixture, usePoolQueue } from "./support/fixtures.ts";
 import type { GenerationPoolStatus } from "../../operator/resource/index.ts";
 
 test("[integration] a killed and restarted operator converges without extra scale actions", async (t) => {
   t.timeout(180_000);
   const env = sandboxEnv();
   const fx = await usePoolFixture(t);
-  const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
+  const queue = usePoolQueue(t, fx);
   const options = { namespace: fx.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT, podName: "operator-0" };
   const first = await useOperator(t, options);
 

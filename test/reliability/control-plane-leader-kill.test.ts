@@ -1,9 +1,8 @@
 import test from "ava";
-import { Queue } from "bullmq";
 import { CoordinationV1Api, Watch, type V1Deployment } from "@kubernetes/client-node";
 import { kubeConfig, sandboxEnv } from "../support/sandbox.ts";
 import { replicasOf, scaleEvents, until, useOperator, type OperatorProcess } from "../operator/support/operator.ts";
-import { usePoolFixture } from "../operator/support/fixtures.ts";
+import { usePoolFixture, usePoolQueue } from "../operator/support/fixtures.ts";
 
 /** The operator's defaults (docs/OPERATOR.md "High availability"). */
 const leaseDurationMs = 15_000;
@@ -28,8 +27,7 @@ test("[integration] leader killed with SIGKILL (Lease not released): the standby
   t.timeout(360_000);
   const env = sandboxEnv();
   const fx = await usePoolFixture(t);
-  const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
-  t.teardown(() => queue.close());
+  const queue = usePoolQueue(t, fx);
   const base = { kubeconfig: env.KUBECONFIG, namespace: fx.namespace, redisHost: env.REDIS_HOST, redisPort: env.REDIS_PORT };
   const [a, b] = await Promise.all([useOperator(t, { ...base, podName: "operator-a" }), useOperator(t, { ...base, podName: "operator-b" })]);
   await until("one leader", async () => (await leads(a)) !== (await leads(b)), 30_000);

@@ -1,8 +1,10 @@
 /** A namespace with fake GPU nodes, a worker Deployment and a GenerationPool, for operator tests. */
 import type { ExecutionContext } from "ava";
+import { Queue } from "bullmq";
+import { closeQueue } from "../../../api/test-support.ts";
 import { createGpuDeployment } from "../../support/gpu-workloads.ts";
 import { useGpuNode } from "../../support/gpu-nodes.ts";
-import { uniqueName, useNamespace } from "../../support/sandbox.ts";
+import { sandboxEnv, uniqueName, useNamespace } from "../../support/sandbox.ts";
 import { createPool, installCrd } from "./operator.ts";
 
 /** What a test gets. */
@@ -48,4 +50,12 @@ export async function usePoolFixture(
   const pool = "pool";
   await createPool(namespace, pool, (options.spec ?? fastSpec)(deployment, queue));
   return { namespace, pool, deployment, queue, nodegroup };
+}
+
+/** A producer queue for `fx`'s pool on the sandbox's Redis, closed (once ready) when the test ends. */
+export function usePoolQueue(t: ExecutionContext, fx: Pick<PoolFixture, "queue">): Queue {
+  const env = sandboxEnv();
+  const queue = new Queue(fx.queue, { connection: { host: env.REDIS_HOST, port: env.REDIS_PORT } });
+  t.teardown(() => closeQueue(queue));
+  return queue;
 }

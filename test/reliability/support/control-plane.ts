@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { answers200 } from "../../../sandbox/http.ts";
-import { readProcessRecords, startProcess, type ProcessRecord } from "../../../sandbox/processes.ts";
+import { isRunning, readProcessRecords, startProcess, type ProcessRecord } from "../../../sandbox/processes.ts";
 import { down, up } from "../../../sandbox/sandbox.ts";
 import { waitFor } from "../../../sandbox/wait.ts";
 
@@ -57,7 +57,7 @@ export class PrivateControlPlane {
 
   /** The running kube-apiserver's record (the last one started). */
   private apiServer(): ProcessRecord {
-    const record = readProcessRecords(this.dir).filter((r) => r.name === "kube-apiserver" && isAlive(r.pid)).at(-1);
+    const record = readProcessRecords(this.dir).filter((r) => r.name === "kube-apiserver" && isRunning(r.pid)).at(-1);
     if (record === undefined) throw new Error(`no running kube-apiserver in ${this.dir}/pids.json`);
     return record;
   }
@@ -79,7 +79,7 @@ export class PrivateControlPlane {
     const record = this.apiServer();
     this.stopped = commandLine(record.pid);
     process.kill(record.pid, "SIGKILL");
-    await waitFor(() => Promise.resolve(isAlive(record.pid) ? undefined : true), { what: `kube-apiserver pid ${record.pid} to exit`, timeoutMs: 15_000, intervalMs: 20 });
+    await waitFor(() => Promise.resolve(isRunning(record.pid) ? undefined : true), { what: `kube-apiserver pid ${record.pid} to exit`, timeoutMs: 15_000, intervalMs: 20 });
     return Date.now();
   }
 
@@ -113,12 +113,3 @@ function commandLine(pid: number): CommandLine {
   return { command, args };
 }
 
-// A zombie (exited, not yet reaped) counts as gone, as in sandbox/processes.ts.
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
