@@ -5,12 +5,12 @@ import { AppsV1Api, Watch, type KubeConfig, type V1Pod } from "@kubernetes/clien
 import { busyHashKey } from "../../worker/job/keys.ts";
 
 const deletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost";
-import { gpuDeploymentManifest } from "../support/gpu-workloads.ts";
+import { gpuDeploymentManifest, podsOf, running } from "../support/gpu-workloads.ts";
 import { eventually } from "../support/sandbox.ts";
 import { RedisServer } from "../operator/support/redis-server.ts";
 import { PrivateControlPlane } from "./support/control-plane.ts";
-import { useOperator, type OperatorProcess } from "../operator/support/operator.ts";
-import { createPoolOn, createPrivatePool, podAlive, readPool, replicasOn, runningPodsOn } from "./support/control-plane-cluster.ts";
+import { replicasOf, useOperator, type OperatorProcess } from "../operator/support/operator.ts";
+import { createPoolOn, createPrivatePool, podAlive, readPool } from "./support/control-plane-cluster.ts";
 import { countByMessage, counterTotal, linesBetween, scaleDowns } from "./support/control-plane-logs.ts";
 
 /** Length of the API server outage. */
@@ -98,10 +98,10 @@ test("[integration] kube-apiserver down for 30 s: the operator backs off, recove
     ...Array.from({ length: 3 }, () => ({ name: "gen", data: { ms: 100_000 } })),
     ...Array.from({ length: 47 }, () => ({ name: "gen", data: { ms: 5_000 } })),
   ]);
-  await eventually("10 replicas", async () => ((await replicasOn(kc, fx.namespace, fx.deployment)) === 10 ? true : undefined), 60_000);
+  await eventually("10 replicas", async () => ((await replicasOf(fx.namespace, fx.deployment, kc)) === 10 ? true : undefined), 60_000);
   const pods = await eventually("10 pods Running", async () => {
-    const running = await runningPodsOn(kc, fx.namespace, fx.deployment);
-    return running.length === 10 ? running.map((p) => p.metadata!.name!) : undefined;
+    const runningPods = running(await podsOf(fx.namespace, fx.deployment, kc));
+    return runningPods.length === 10 ? runningPods.map((p) => p.metadata!.name!) : undefined;
   }, 90_000);
 
   // One BullMQ worker per pod, named after it and registering its job, as a worker pod does.
@@ -151,7 +151,7 @@ test("[integration] kube-apiserver down for 30 s: the operator backs off, recove
   // (the operator deletes the idle pods itself, whatever their readiness), then to min.
   await eventually("a scale-in", () => Promise.resolve(scaleDowns(op.logs).length > 0 ? true : undefined), 120_000);
   await eventually("long jobs done", () => Promise.resolve(longJobs.length === 3 ? true : undefined), 120_000);
-  await eventually("back to min (1)", async () => ((await replicasOn(kc, fx.namespace, fx.deployment)) === 1 ? true : undefined), 90_000);
+  await eventually("back to min (1)", async () => ((await replicasOf(fx.namespace, fx.deployment, kc)) === 1 ? true : undefined), 90_000);
   // The log line follows the scale patch: wait for it rather than racing it.
   await eventually("the scale-in to min logged", () => Promise.resolve(scaleDowns(op.logs).some((d) => d.to === 1) ? true : undefined), 15_000);
 

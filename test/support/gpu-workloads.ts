@@ -45,8 +45,8 @@ export async function createGpuDeployment(options: GpuDeploymentOptions): Promis
 }
 
 /** Pods of a Deployment made by createGpuDeployment (label app=<name>), without those being deleted. */
-export async function podsOf(namespace: string, name: string): Promise<V1Pod[]> {
-  const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name}` });
+export async function podsOf(namespace: string, name: string, kc = kubeConfig()): Promise<V1Pod[]> {
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${name}` });
   return list.items.filter((pod) => !pod.metadata?.deletionTimestamp);
 }
 

@@ -97,8 +97,8 @@ export async function conditionOf(namespace: string, name: string, type: Conditi
 }
 
 /** spec.replicas of a Deployment. */
-export async function replicasOf(namespace: string, name: string): Promise<number> {
-  const d = await kubeConfig().makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
+export async function replicasOf(namespace: string, name: string, kc = kubeConfig()): Promise<number> {
+  const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
   return d.spec?.replicas ?? 0;
 }
 

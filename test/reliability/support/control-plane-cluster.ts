@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { GenerationPoolApi as Api, generationPoolCrd, type GenerationPoolStatus } from "../../../operator/resource/index.ts";
 import { gpuDeploymentManifest } from "../../support/gpu-workloads.ts";
 import { gpuNodeManifest } from "../../support/gpu-nodes.ts";
@@ -87,17 +87,6 @@ export async function readPool(kc: KubeConfig, namespace: string, name: string):
     metadata: { resourceVersion: string };
   };
   return { status: obj.status ?? {}, resourceVersion: obj.metadata.resourceVersion };
-}
-
-/** spec.replicas of a Deployment. */
-export async function replicasOn(kc: KubeConfig, namespace: string, name: string): Promise<number> {
-  return (await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name })).spec?.replicas ?? 0;
-}
-
-/** Running pods of a Deployment made by gpuDeploymentManifest (label app=<name>), not being deleted. */
-export async function runningPodsOn(kc: KubeConfig, namespace: string, deployment: string): Promise<V1Pod[]> {
-  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${deployment}` });
-  return list.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === "Running");
 }
 
 /** Whether the pod exists and is not being deleted. */
