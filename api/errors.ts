@@ -67,7 +67,7 @@ const SOCKET_DOWN_CODE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EP
 const DB_DOWN_MESSAGE = /Connection terminated|timeout exceeded when trying to connect/;
 
 /** A dependency went away under the request (PostgreSQL restarting, a socket refused): retry later. */
-function isUnreachable(err: unknown): boolean {
+export function isUnreachable(err: unknown): boolean {
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
   const code = typeof e.code === "string" ? e.code : "";
   return DB_DOWN_CODE.test(code) || SOCKET_DOWN_CODE.has(code) || DB_DOWN_MESSAGE.test(typeof e.message === "string" ? e.message : "");

@@ -5,8 +5,11 @@ import { within } from "../within.ts";
 
 /** What the API needs from the job queue. */
 export interface JobQueue {
-  /** Adds the job with jobId = generationId; a second add with the same id is a no-op. */
-  add(data: JobData): Promise<void>;
+  /**
+   * Adds the jobs, each with jobId = generationId, in one round trip (BullMQ's addBulk: one
+   * MULTI); a second add with the same id is a no-op.
+   */
+  addAll(data: readonly JobData[]): Promise<void>;
 }
 
 /** Retry policy given to every job. */
@@ -32,9 +35,11 @@ export function jobOptions(data: JobData, retry: RetryPolicy): JobsOptions {
 /** JobQueue on a BullMQ queue; an add that takes more than `timeoutMs` fails. */
 export function bullJobQueue(queue: Queue<JobData>, retry: RetryPolicy, timeoutMs = 3000): JobQueue {
   return {
-    add: async (data) => {
+    addAll: async (jobs) => {
+      if (jobs.length === 0) return;
+      const bulk = jobs.map((data) => ({ name: JOB_NAME, data, opts: jobOptions(data, retry) }));
       // BullMQ waits for a connection before adding: bound that wait.
-      await within(queue.add(JOB_NAME, data, jobOptions(data, retry)), timeoutMs, `queue did not answer within ${timeoutMs} ms`);
+      await within(queue.addBulk(bulk), timeoutMs, `queue did not answer within ${timeoutMs} ms`);
     },
   };
 }

@@ -28,7 +28,7 @@ const pools: { mode: string; make: (world: World) => Pool }[] = [
 ];
 
 for (const { mode, make } of pools) {
-  test(`[integration] insertAndEnqueue (${mode}): commits after the enqueue, rolls back when it fails, skips a duplicate key`, async (t) => {
+  test(`[integration] insertAndEnqueue (${mode}): commits after the enqueue, rolls back when it fails, skips duplicate keys in the table and in the batch`, async (t) => {
     const world = await createWorld();
     const db = make(world);
     t.teardown(async () => {
@@ -41,25 +41,39 @@ for (const { mode, make } of pools) {
 
     const first = row();
     let visibleDuringEnqueue: string[] = ["not called"];
-    t.true(await insertAndEnqueue(db, first, async () => void (visibleDuringEnqueue = await ids(world))));
+    const one = await insertAndEnqueue(db, [first], async () => void (visibleDuringEnqueue = await ids(world)));
+    t.deepEqual([...one], [first.id]);
     t.deepEqual(visibleDuringEnqueue, [], "the row is not committed before the enqueue resolved");
     t.deepEqual(await ids(world), [first.id]);
 
-    await t.throwsAsync(insertAndEnqueue(db, row(), () => Promise.reject(new Error("redis down"))), { message: "redis down" });
-    t.deepEqual(await ids(world), [first.id], "no row outlives a failed enqueue");
+    await t.throwsAsync(insertAndEnqueue(db, [row(), row()], () => Promise.reject(new Error("redis down"))), { message: "redis down" });
+    t.deepEqual(await ids(world), [first.id], "no row of the batch outlives a failed enqueue");
 
     const keyed = row({ idempotencyKey: "k-1", requestHash: "h" });
-    t.true(await insertAndEnqueue(db, keyed, () => Promise.resolve()));
-    let enqueued = false;
-    t.false(await insertAndEnqueue(db, row({ idempotencyKey: "k-1", requestHash: "h" }), () => {
-      enqueued = true;
+    t.deepEqual([...(await insertAndEnqueue(db, [keyed], () => Promise.resolve()))], [keyed.id]);
+    let enqueued: NewGeneration[] | undefined;
+    t.is((await insertAndEnqueue(db, [row({ idempotencyKey: "k-1", requestHash: "h" })], (rows) => {
+      enqueued = rows;
       return Promise.resolve();
-    }));
-    t.false(enqueued, "a duplicate key enqueues nothing");
+    })).size, 0);
+    t.is(enqueued, undefined, "a duplicate key enqueues nothing");
     t.deepEqual((await ids(world)).sort(), [first.id, keyed.id].sort());
+
+    // A batch: a key taken before, a key used twice in the batch (the first wins), fresh rows.
+    const batch = [row(), row({ idempotencyKey: "k-1" }), row({ idempotencyKey: "k-2" }), row({ idempotencyKey: "k-2" }), row({ userId: "bob", idempotencyKey: "k-2" })];
+    let batchEnqueued: string[] = [];
+    const inserted = await insertAndEnqueue(db, batch, (rows) => {
+      batchEnqueued = rows.map((r) => r.id);
+      return Promise.resolve();
+    });
+    const expected = [batch[0]!.id, batch[2]!.id, batch[4]!.id];
+    t.deepEqual([...inserted].sort(), [...expected].sort());
+    t.deepEqual(batchEnqueued, expected, "exactly the inserted rows are enqueued, in request order");
+    const stored = await world.db.query<{ id: string; params: unknown; status: string }>("SELECT id, params, status FROM generations WHERE id = $1", [batch[4]!.id]);
+    t.like(stored.rows[0], { status: "queued", params: batch[4]!.params });
 
     // The connection is usable after each outcome: a plain query on every pooled client.
     const counts = await Promise.all(Array.from({ length: 3 }, () => db.query<{ n: string }>("SELECT count(*) AS n FROM generations")));
-    t.deepEqual(counts.map((c) => Number(c.rows[0]?.n)), [2, 2, 2]);
+    t.deepEqual(counts.map((c) => Number(c.rows[0]?.n)), [5, 5, 5]);
   });
 }

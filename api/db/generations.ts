@@ -30,39 +30,60 @@ export interface NewGeneration {
   requestHash: string | null;
 }
 
-/** Inserts a queued generation; returns false when the user's Idempotency-Key already exists. */
-export async function insertGeneration(client: PoolClient, g: NewGeneration): Promise<boolean> {
+/**
+ * Inserts queued generations, one statement for any number of rows (arrays unnested, so one
+ * named statement serves every batch size). A row whose user already has its Idempotency-Key,
+ * in the table or earlier in the same batch, is skipped. Returns the ids inserted.
+ */
+export async function insertGenerations(client: PoolClient, rows: readonly NewGeneration[]): Promise<Set<string>> {
   // A named statement: each connection parses and plans it once.
-  const res = await client.query({
-    name: "genpool-insert-generation",
+  const res = await client.query<{ id: string }>({
+    name: "genpool-insert-generations",
     text: `INSERT INTO generations (id, user_id, status, category, image_name, params, idempotency_key, request_hash)
-     VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7)
-     ON CONFLICT (user_id, idempotency_key) DO NOTHING`,
-    values: [g.id, g.userId, g.category, g.imageName, JSON.stringify(g.params), g.idempotencyKey, g.requestHash],
+     SELECT id, user_id, 'queued', category, image_name, params, idempotency_key, request_hash
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
+         WITH ORDINALITY AS r (id, user_id, category, image_name, params, idempotency_key, request_hash, n)
+      ORDER BY n
+     ON CONFLICT (user_id, idempotency_key) DO NOTHING
+     RETURNING id`,
+    values: [
+      rows.map((g) => g.id),
+      rows.map((g) => g.userId),
+      rows.map((g) => g.category),
+      rows.map((g) => g.imageName),
+      rows.map((g) => JSON.stringify(g.params)),
+      rows.map((g) => g.idempotencyKey),
+      rows.map((g) => g.requestHash),
+    ],
   });
-  return res.rowCount === 1;
+  return new Set(res.rows.map((r) => r.id));
 }
 
 /**
- * Inserts the row and runs `enqueue` in one transaction, committed only once `enqueue` resolved;
- * any failure rolls back, so no row outlives a failed enqueue. Returns false (nothing enqueued)
- * when the user's Idempotency-Key already exists. On a pipelining client (`pipeline: true`)
- * BEGIN and INSERT go out together: two round trips to PostgreSQL instead of three.
+ * Inserts the rows and runs `enqueue` on those inserted in one transaction, committed only once
+ * `enqueue` resolved; any failure rolls back, so no row outlives a failed enqueue. Returns the
+ * ids inserted: a row whose Idempotency-Key already exists is neither inserted nor enqueued.
+ * On a pipelining client (`pipeline: true`) BEGIN and INSERT go out together: two round trips
+ * to PostgreSQL for the whole batch.
  */
-export async function insertAndEnqueue(db: Pool, g: NewGeneration, enqueue: () => Promise<void>): Promise<boolean> {
+export async function insertAndEnqueue(
+  db: Pool,
+  rows: readonly NewGeneration[],
+  enqueue: (inserted: NewGeneration[]) => Promise<void>,
+): Promise<Set<string>> {
   const client = await db.connect();
   try {
-    let fresh: boolean;
+    let fresh: Set<string>;
     if (client.pipeline) {
       // BEGIN cannot fail on its own: an error here is the connection's, and fails the INSERT too.
-      const [, inserted] = await Promise.all([client.query("BEGIN"), insertGeneration(client, g)]);
+      const [, inserted] = await Promise.all([client.query("BEGIN"), insertGenerations(client, rows)]);
       fresh = inserted;
     } else {
       await client.query("BEGIN");
-      fresh = await insertGeneration(client, g);
+      fresh = await insertGenerations(client, rows);
     }
-    if (fresh) await enqueue();
-    await client.query(fresh ? "COMMIT" : "ROLLBACK");
+    if (fresh.size > 0) await enqueue(rows.filter((g) => fresh.has(g.id)));
+    await client.query(fresh.size > 0 ? "COMMIT" : "ROLLBACK");
     return fresh;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -1,15 +1,16 @@
 /**
  * POST /api/v1/generations and GET /api/v1/generations/{id}.
- * A generation row is written and the job added in one transaction: when the add fails the row
- * is rolled back, so a Redis outage leaves no orphan row.
+ * Generation rows are written and their jobs added in one transaction (group commit of the
+ * requests that arrive together, api/intake.ts): when the add fails the rows are rolled back, so
+ * a Redis outage leaves no orphan row.
  */
 import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Context } from "koa";
 import { z } from "zod";
 import { fieldErrors, generationRequestSchema, LIMITS, type GenerationRequest, type JobData } from "../../worker/job/schema.ts";
-import { findByIdempotencyKey, getGeneration, insertAndEnqueue, type GenerationRow } from "../db/generations.ts";
-import { ApiError, UnavailableError } from "../errors.ts";
-import { hit } from "../rate-limit.ts";
+import { findByIdempotencyKey, getGeneration, type GenerationRow } from "../db/generations.ts";
+import { ApiError } from "../errors.ts";
+import { batchedIntake, type IntakeOutcome } from "../intake.ts";
 import type { AppDeps } from "../deps.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -56,16 +57,11 @@ function replay(existing: GenerationRow, requestHash: string | null, ctx: Contex
   accepted(ctx, existing);
 }
 
-async function enforceRateLimit(deps: AppDeps, userId: string): Promise<void> {
-  const limit = { scope: deps.config.QUEUE_NAME, max: deps.config.RATE_LIMIT_MAX, windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS };
-  const decision = await hit(deps.redis, userId, limit, deps.now()).catch((err: unknown) => {
-    throw new UnavailableError("redis", { cause: err });
+function rateLimited(outcome: Extract<IntakeOutcome, { kind: "rate_limited" }>, deps: AppDeps): ApiError {
+  const { RATE_LIMIT_MAX: max, RATE_LIMIT_WINDOW_SECONDS: windowSeconds } = deps.config;
+  return new ApiError(429, "rate_limited", `At most ${max} generations per ${windowSeconds} s`, {
+    headers: { "Retry-After": String(outcome.retryAfterSeconds) },
   });
-  if (!decision.allowed) {
-    throw new ApiError(429, "rate_limited", `At most ${limit.max} generations per ${limit.windowSeconds} s`, {
-      headers: { "Retry-After": String(decision.retryAfterSeconds) },
-    });
-  }
 }
 
 function parseBody(ctx: Context, schema: z.ZodType<GenerationRequest>): GenerationRequest {
@@ -78,6 +74,8 @@ function parseBody(ctx: Context, schema: z.ZodType<GenerationRequest>): Generati
 /** Handler of POST /api/v1/generations. */
 export function createGeneration(deps: AppDeps) {
   const schema = generationRequestSchema(deps.config.ALLOWED_MODELS);
+  const limit = { scope: deps.config.QUEUE_NAME, max: deps.config.RATE_LIMIT_MAX, windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS };
+  const intake = batchedIntake({ db: deps.db, redis: deps.redis, queue: deps.queue, limit, now: deps.now });
   return async (ctx: Context): Promise<void> => {
     const userId = ctx.state.userId as string;
     const body = parseBody(ctx, schema);
@@ -88,7 +86,6 @@ export function createGeneration(deps: AppDeps) {
       const existing = await findByIdempotencyKey(deps.db, userId, key);
       if (existing) return replay(existing, requestHash, ctx);
     }
-    await enforceRateLimit(deps, userId);
     const { category, seed, ...rest } = body;
     const job: JobData = {
       userId,
@@ -98,15 +95,13 @@ export function createGeneration(deps: AppDeps) {
       params: { ...rest, seed: seed ?? randomInt(0, LIMITS.seedMax) },
     };
     const row = { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash };
-    // false: the same key won a race; answer with that generation
-    const inserted = await insertAndEnqueue(deps.db, row, () =>
-      deps.queue.add(job).catch((err: unknown) => {
-        throw new UnavailableError("queue", { cause: err });
-      }),
-    );
-    if (!inserted && key) {
-      const existing = await findByIdempotencyKey(deps.db, userId, key);
+    const outcome = await intake.submit({ row, job });
+    if (outcome.kind === "rate_limited") throw rateLimited(outcome, deps);
+    if (outcome.kind === "duplicate") {
+      // The same key won a race: answer with that generation.
+      const existing = key ? await findByIdempotencyKey(deps.db, userId, key) : null;
       if (existing) return replay(existing, requestHash, ctx);
+      throw new ApiError(409, "idempotency_conflict", "Idempotency-Key is in use by a concurrent request; retry");
     }
     deps.log.info({ userId, generationId: job.generationId, model: job.params.model }, "Generation queued");
     accepted(ctx, { id: job.generationId, status: "queued" });
