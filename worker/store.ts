@@ -34,6 +34,30 @@ export class GenerationStore {
     return res.rows[0]?.status ?? "missing";
   }
 
+  /**
+   * Waits until the transaction writing the generation's row has ended, and says whether the row
+   * is committed. The API adds the job before it commits the row, so a quick worker can see the
+   * job first. A trial INSERT of the same id waits on the API's uncommitted row (PostgreSQL
+   * waits for the writer of a conflicting unique key): a conflict means the row is committed, an
+   * insert means no transaction wrote it or the API rolled it back. The trial is rolled back.
+   */
+  async awaitCommitted(job: JobData, timeoutMs = 10_000): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+      const res = await client.query(
+        `INSERT INTO generations (id, user_id, status, category, image_name, params)
+         VALUES ($1, $2, 'queued', $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [job.generationId, job.userId, job.category, job.imageName, JSON.stringify(job.params)],
+      );
+      return res.rowCount === 0;
+    } finally {
+      await client.query("ROLLBACK").catch(() => undefined);
+      client.release();
+    }
+  }
+
   /** Records progress (0–100) of a running generation. */
   async progress(generationId: string, percent: number): Promise<void> {
     await this.pool.query(

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
 import test from "ava";
 import { Queue } from "bullmq";
@@ -14,6 +15,7 @@ import { proceduralBackend } from "./procedural/backend.ts";
 import { objectSize } from "./adapters/s3.ts";
 import { processGeneration } from "./process/processor.ts";
 import { GenerationStore } from "./store.ts";
+import type { JobData } from "./job/schema.ts";
 import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
 
 const setup = useWorkerContext;
@@ -206,6 +208,54 @@ test("[integration] a job re-delivered after it was stored (crash before ack) is
   const after = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
   t.deepEqual(after.rows, before.rows);
   t.is((await objectKeys(world)).length, 1);
+});
+
+/** A job added while its row is written by a transaction that is still open, as the API does. */
+async function jobBeforeCommit(world: World, queue: Queue): Promise<{ job: JobData; commit: () => Promise<void>; rollback: () => Promise<void> }> {
+  const job: JobData = { userId: "alice", generationId: randomUUID(), imageName: randomUUID(), category: "art", params: { prompt: "a lighthouse", negativePrompt: "", model: "sdxl-base", width: 64, height: 64, steps: 20, cfgScale: 7, scheduler: "euler", seed: 7 } };
+  const client = await world.db.connect();
+  await client.query("BEGIN");
+  await client.query("INSERT INTO generations (id, user_id, status, category, image_name, params) VALUES ($1, $2, 'queued', $3, $4, $5)", [
+    job.generationId, job.userId, job.category, job.imageName, JSON.stringify(job.params),
+  ]);
+  await queue.add("generate", job, { jobId: job.generationId, attempts: 3, backoff: { type: "fixed", delay: 100 } });
+  const end = (sql: string) => async () => {
+    await client.query(sql);
+    client.release();
+  };
+  return { job, commit: end("COMMIT"), rollback: end("ROLLBACK") };
+}
+
+test("[integration] a job seen before the API commits its row waits for the commit and completes in its first attempt", async (t) => {
+  const { world, queue } = await setup(t);
+  const worker = await inProcessWorker(world, proceduralBackend());
+  t.teardown(worker.close);
+  const { job, commit } = await jobBeforeCommit(world, queue);
+  await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
+  await new Promise((r) => setTimeout(r, 300)); // the worker is now waiting on the open transaction
+  t.is(await (await queue.getJob(job.generationId))!.getState(), "active");
+  await commit();
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 10_000, "completion");
+  const done = await queue.getJob(job.generationId);
+  t.is(done!.attemptsStarted, 1);
+  t.is(done!.attemptsMade, 1, "no failed attempt: the completion is the only one");
+  t.is((await generation(world, job.generationId)).attempts, 1);
+  t.is((await objectKeys(world)).length, 1);
+});
+
+test("[integration] a job whose row the API rolled back fails at once without generating", async (t) => {
+  const { world, queue } = await setup(t);
+  const worker = await inProcessWorker(world, proceduralBackend());
+  t.teardown(worker.close);
+  const { job, rollback } = await jobBeforeCommit(world, queue);
+  await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
+  await rollback();
+  await eventually(async () => ((await (await queue.getJob(job.generationId))!.getState()) === "failed" ? true : null), 10_000, "failed");
+  const failed = await queue.getJob(job.generationId);
+  t.is(failed!.attemptsStarted, 1, "not retried");
+  t.regex(failed!.failedReason, /never committed/);
+  t.is((await world.db.query("SELECT 1 FROM generations WHERE id = $1", [job.generationId])).rowCount, 0, "the trial insert left no row");
+  t.is((await objectKeys(world)).length, 0);
 });
 
 test("[integration] a job whose id differs from its generationId fails without retry", async (t) => {

@@ -26,6 +26,8 @@ export interface JobRun {
 /** Persistence the processor needs (GenerationStore). */
 export interface GenerationRecords {
   begin(generationId: string): Promise<GenerationState>;
+  /** Waits for the API's transaction on the row to end; true when the row is committed. */
+  awaitCommitted(job: JobData): Promise<boolean>;
   progress(generationId: string, percent: number): Promise<void>;
   complete(job: JobData, image: StoredImage): Promise<void>;
   fail(generationId: string, reason: string): Promise<void>;
@@ -88,8 +90,15 @@ async function alreadyStored(job: JobData, key: string, ports: ProcessorPorts): 
 
 async function run(job: JobData, jobRun: JobRun, ports: ProcessorPorts): Promise<JobResult> {
   const key = imageKey(job.userId, job.category, job.imageName);
-  const state = await ports.records.begin(job.generationId);
-  if (state === "missing") throw new TransientError("generation row not found (not committed by the API yet)");
+  let state = await ports.records.begin(job.generationId);
+  if (state === "missing") {
+    // The job can be seen before the API commits its row: wait for that commit, not a retry.
+    if (!(await ports.records.awaitCommitted(job))) {
+      throw new PermanentError("generation row was never committed (the API rolled it back and answered the request with an error)");
+    }
+    state = await ports.records.begin(job.generationId);
+    if (state === "missing") throw new TransientError("generation row not found");
+  }
   if (state === "completed") {
     const done = await alreadyStored(job, key, ports);
     if (done) return done;
