@@ -9,6 +9,8 @@
  * - raw add runs in this process with as many concurrent lanes as autocannon has connections,
  *   one `Queue.add` per call (no addBulk), the same producer connection options, job data
  *   and job options (`jobOptions()`, as the API sends them), after a warm-up.
+ * Then the floors, once each with the same autocannon settings: Node's http server and the API's
+ * Koa stack answering the same 202 without doing the API's work (api/bench-floor.ts).
  * Then the worker's overhead per job excluding generation (a backend that returns a ready PNG:
  * what remains is Redis, PostgreSQL and S3). Writes the "API and worker" section of
  * docs/BENCHMARKS.md with --write.
@@ -166,6 +168,25 @@ async function startApi(world: World): Promise<ApiProcess> {
   };
 }
 
+/** Starts a floor server (api/bench-floor.ts); resolves once it listens. */
+async function startFloor(floor: "http" | "koa"): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "api/bench-floor.ts"], { cwd: repo, env: { ...process.env, PORT: String(port), FLOOR: floor }, stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
+    void exited.then((code) => reject(new Error(`the ${floor} floor exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/generations`,
+    cpuMs: () => procCpu(child.pid ?? -1)?.ms ?? 0,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
 interface PostRun {
   requests: number;
   rps: number;
@@ -252,6 +273,31 @@ async function throughput(): Promise<Round[]> {
   }
 }
 
+interface Floor {
+  name: string;
+  rps: number;
+  p99: number;
+  /** CPU µs per request of the server process. */
+  cpu: number;
+}
+
+/** Each floor once, with the same autocannon settings as POST, after a 5 s warm-up. */
+async function floors(jwt: string): Promise<Floor[]> {
+  const out: Floor[] = [];
+  for (const [floor, name] of [["http", "Node's http server alone"], ["koa", "the API's Koa stack alone (errorMiddleware, body parser, router)"]] as const) {
+    const server = await startFloor(floor);
+    try {
+      await postRun(server.url, jwt, 5);
+      const r = await measureCpu((x) => x.requests, server.cpuMs, () => postRun(server.url, jwt, seconds));
+      out.push({ name, rps: r.rps, p99: r.p99, cpu: r.cpu.client });
+      process.stderr.write(`floor ${floor}: ${r.rps.toFixed(0)} req/s, ${r.cpu.client.toFixed(0)} µs CPU/request\n`);
+    } finally {
+      await server.stop();
+    }
+  }
+  return out;
+}
+
 async function workerOverhead(): Promise<{ perJobMs: number; p50: number; p99: number }> {
   const world = await createWorld();
   const queue = createQueue(world.env);
@@ -284,6 +330,7 @@ const median = (values: number[]): number => {
 const stopServices = await services();
 const loadBefore = loadavg();
 const measured = await throughput();
+const floorRuns = await floors(await token("bench-user"));
 const loadAfter = loadavg();
 const worker = await workerOverhead();
 const png = drawPng("bench", 1, 512, 512).length;
@@ -291,6 +338,8 @@ const ratios = measured.map((r) => (100 * r.rps) / r.raw);
 const rps = measured.map((r) => r.rps);
 const us = (v: number | null): string => (v === null ? "?" : v.toFixed(0));
 const cpu = (c: CpuShare, pg: boolean): string => [us(c.client), us(c.redis), ...(pg ? [us(c.postgres)] : [])].join(" / ");
+const redisCosts = measured.filter((r) => r.postCpu.redis !== null && r.rawCpu.redis !== null);
+const redisBound = redisCosts.length === 0 ? null : (100 * median(redisCosts.map((r) => r.rawCpu.redis!))) / median(redisCosts.map((r) => r.postCpu.redis!));
 const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(", ");
 const section = `## API and worker
 
@@ -308,9 +357,21 @@ CPU per operation is the processes' user + system time (\`/proc/<pid>/stat\`) ov
 it completed (PostgreSQL: the postmaster and its backends); it depends less than throughput on what else runs on the machine
 (a process preempted often still pays for cold caches). Analysis: "API: where a POST's time goes" below.
 
-POST /api/v1/generations (JWT verify, zod, rate limit, row + job in one transaction): ${range(rps)} req/s, p99 ${range(measured.map((r) => r.p99))} ms;
+POST /api/v1/generations (JWT verify, zod; rate limit, rows and jobs written in groups: one transaction and one addBulk per group): ${range(rps)} req/s, p99 ${range(measured.map((r) => r.p99))} ms;
 raw add ${range(measured.map((r) => r.raw))} jobs/s; POST throughput is ${range(ratios)} % of raw add (median ${median(ratios).toFixed(0)} %).
 
+The floors: servers that answer the same POST with the API's 202 and do none of its work (\`api/bench-floor.ts\`),
+measured once each after the rounds with the same autocannon settings (${seconds} s, after 5 s of warm-up):
+
+| server | req/s | p99 | CPU µs per request (server) | ÷ raw add (median of the rounds) |
+|---|---|---|---|---|
+${floorRuns.map((f) => `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p99} ms | ${f.cpu.toFixed(0)} | ${((100 * f.rps) / median(measured.map((r) => r.raw))).toFixed(0)} % |`).join("\n")}
+| the API (above, median) | ${median(rps).toFixed(0)} | ${median(measured.map((r) => r.p99))} ms | ${median(measured.map((r) => r.postCpu.client)).toFixed(0)} | ${median(ratios).toFixed(0)} % |
+${redisBound === null ? "" : `
+Redis is the part that does not scale out (one thread; the API is stateless and scales by replicas): a POST costs it
+${range(measured.map((r) => r.postCpu.redis ?? 0))} µs against ${range(measured.map((r) => r.rawCpu.redis ?? 0))} µs for a raw add, so with enough API replicas to keep Redis busy, POSTs
+would reach about ${redisBound.toFixed(0)} % of raw add throughput (ratio of the medians; derived from CPU, not measured: ${cpus().length} cores cannot hold those replicas).
+`}
 | measure | value |
 |---|---|
 | worker overhead per job, excluding generation (${workerJobs} jobs, ${(png / 1024).toFixed(0)} KiB PNG: row update, S3 PUT with SSE, image upsert + completion, BullMQ bookkeeping) | ${worker.perJobMs.toFixed(1)} ms/job end to end; processing p50 ${worker.p50} ms, p99 ${worker.p99} ms |
