@@ -14,6 +14,8 @@ const shape = {
   /** Part of the grace period kept to cancel the running generation and hand the job back. */
   HANDOVER_RESERVE_SECONDS: int("HANDOVER_RESERVE_SECONDS", 0, 3600, 5),
   GENERATION_TIMEOUT_SECONDS: int("GENERATION_TIMEOUT_SECONDS", 1, 86_400, 900),
+  /** Longest wait for one HTTP answer from InvokeAI; each call is tried 3 times. */
+  INVOKEAI_REQUEST_TIMEOUT_SECONDS: int("INVOKEAI_REQUEST_TIMEOUT_SECONDS", 1, 600, 30),
   POLL_INTERVAL_MS: int("POLL_INTERVAL_MS", 10, 60_000, 750),
   /** BullMQ lock duration; a killed worker's job is re-delivered after about this long. */
   LOCK_DURATION_MS: int("LOCK_DURATION_MS", 1000, 600_000, 30_000),

@@ -39,7 +39,7 @@ const log = pino({ name: "genpool-worker", base: { pod: cfg.POD_NAME, queue: cfg
 
 function backendFor(c: WorkerConfig): Backend {
   if (c.BACKEND === "procedural") return proceduralBackend();
-  const client = new InvokeAIClient({ baseUrl: c.INVOKEAI_URL ?? "" });
+  const client = new InvokeAIClient({ baseUrl: c.INVOKEAI_URL ?? "", requestTimeoutMs: c.INVOKEAI_REQUEST_TIMEOUT_SECONDS * 1000 });
   return new InvokeAIBackend(client, { pollMs: c.POLL_INTERVAL_MS, timeoutMs: c.GENERATION_TIMEOUT_SECONDS * 1000 }, log);
 }
 

@@ -102,6 +102,28 @@ test("[integration] a model InvokeAI does not have fails at once, naming the mod
   t.is(fake.enqueued, 0);
 });
 
+test("[integration] InvokeAI that stops answering HTTP mid-job: each call times out, the attempt fails, the retry attaches to the same item; one image", async (t) => {
+  const { world, queue, fake } = await setup(t);
+  fake.scenario.runningPolls = 1_000_000;
+  // 300 ms per call, 3 tries with 20 ms backoff: an attempt gives up about 1 s into the hang.
+  const client = new InvokeAIClient({ baseUrl: fake.url, retryDelayMs: 20, requestTimeoutMs: 300 });
+  const worker = await inProcessWorker(world, new InvokeAIBackend(client, { pollMs: 20, timeoutMs: 20_000 }, pino({ level: "silent" })));
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, {}, 3);
+  await eventually(() => fake.listItems().some((i) => i.status === "in_progress"), 10_000, "in progress");
+  fake.scenario.unresponsive = true;
+  await eventually(async () => ((await queue.getJob(job.generationId))!.attemptsMade >= 1 ? true : null), 10_000, "the attempt gave up");
+  fake.scenario.unresponsive = false;
+  fake.scenario.runningPolls = 2;
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  const done = await queue.getJob(job.generationId);
+  t.true(fake.unanswered >= 3, `${fake.unanswered} calls went unanswered`);
+  t.is(done!.attemptsMade, 2, "one failed attempt, then the completion");
+  t.is(fake.enqueued, 1, "the retry attached to the item it left running, no second generation");
+  t.is((await objectKeys(world)).length, 1);
+  t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
+});
+
 test("[integration] InvokeAI restarting with a fresh database mid-job: the job is retried and completes once", async (t) => {
   const { world, queue, fake } = await setup(t);
   fake.scenario.runningPolls = 1_000_000;

@@ -34,6 +34,11 @@ export interface Scenario {
   lateImageOnCancel: boolean;
   /** Max image side drawn (keeps tests fast); the PNG keeps the requested aspect. */
   maxImageSide: number;
+  /**
+   * The server stops answering HTTP (a hung process): requests are read and never answered,
+   * their connections held open until the client gives up. Items do not advance meanwhile.
+   */
+  unresponsive: boolean;
 }
 
 interface Item {
@@ -105,10 +110,12 @@ const stamp = (): string => new Date().toISOString().replace("T", " ").replace("
 
 /** The fake server. */
 export class FakeInvokeAI {
-  scenario: Scenario = { pendingPolls: 1, runningPolls: 2, ending: { kind: "complete" }, enqueueErrors: 0, queueFull: false, lateImageOnCancel: false, maxImageSide: 128 };
+  scenario: Scenario = { pendingPolls: 1, runningPolls: 2, ending: { kind: "complete" }, enqueueErrors: 0, queueFull: false, lateImageOnCancel: false, maxImageSide: 128, unresponsive: false };
   /** Every request as "METHOD path", for assertions. */
   readonly calls: string[] = [];
   enqueued = 0;
+  /** Requests left without an answer while `scenario.unresponsive` was on. */
+  unanswered = 0;
   private items = new Map<number, Item>();
   private images = new Map<string, Buffer>();
   private nextId = 1;
@@ -323,6 +330,10 @@ export class FakeInvokeAI {
     const raw = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://fake");
     this.calls.push(`${req.method} ${url.pathname}`);
+    if (this.scenario.unresponsive) {
+      this.unanswered++;
+      return;
+    }
     let body: unknown = undefined;
     try {
       body = raw ? JSON.parse(raw) : undefined;
