@@ -12,7 +12,8 @@ import { InvokeAIClient } from "./invokeai/client.ts";
 import { InvokeAIBackend } from "./invokeai/backend.ts";
 import { busyHashKey, imageKey } from "./job/keys.ts";
 import { proceduralBackend } from "./procedural/backend.ts";
-import { objectSize } from "./adapters/s3.ts";
+import { createS3, objectSize } from "./adapters/s3.ts";
+import { s3Unavailable, startAwsProxy, type SeenRequest } from "../test/support/aws-proxy.ts";
 import { processGeneration } from "./process/processor.ts";
 import { GenerationStore } from "./store.ts";
 import type { JobData } from "./job/schema.ts";
@@ -122,6 +123,32 @@ test("[integration] InvokeAI that stops answering HTTP mid-job: each call times 
   t.is(fake.enqueued, 1, "the retry attached to the item it left running, no second generation");
   t.is((await objectKeys(world)).length, 1);
   t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
+});
+
+test("[integration] S3 unavailable while a job uploads: the SDK's retries, then the job's, store one object and one row once S3 is back", async (t) => {
+  const { world, queue } = await setup(t);
+  let down = true;
+  let refused = 0;
+  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
+  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (down && isPut(r) ? (refused++, s3Unavailable) : undefined));
+  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
+  t.teardown(async () => {
+    s3.destroy();
+    await proxy.close();
+  });
+  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 5);
+  // The SDK tries each PUT 4 times (createS3 maxAttempts); a failed attempt goes back with the job's backoff.
+  await eventually(async () => ((await queue.getJob(job.generationId))!.attemptsMade >= 1 ? true : null), 20_000, "an attempt failed on S3");
+  t.is(await objectKeys(world).then((k) => k.length), 0, "nothing stored while S3 refused");
+  down = false;
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.true(refused >= 4, `${refused} PUTs refused`);
+  const done = await queue.getJob(job.generationId);
+  t.regex(done!.failedReason, /unable to handle request/, "the failed attempt kept S3's reason");
+  t.is((await objectKeys(world)).length, 1);
+  t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
 });
 
 test("[integration] InvokeAI restarting with a fresh database mid-job: the job is retried and completes once", async (t) => {

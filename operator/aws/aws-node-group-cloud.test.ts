@@ -6,7 +6,7 @@ import {
 import { CreateLaunchTemplateCommand, EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { DescribeNodegroupCommand } from "@aws-sdk/client-eks";
 import { sandboxEnv } from "../../test/support/sandbox.ts";
-import { eksThrottling, startAwsProxy } from "../../test/nodegroups/support/aws-proxy.ts";
+import { eksThrottling, startAwsProxy } from "../../test/support/aws-proxy.ts";
 import { createMotoCluster, motoEks } from "../../test/nodegroups/support/moto-eks.ts";
 import { createAwsNodeGroupCloud, type AwsNodeGroupCloud } from "./aws-node-group-cloud.ts";
 import { resizeToken } from "./resize-request.ts";

@@ -14,7 +14,7 @@ import { isNodeSchedulable } from "../support/gpu-nodes.ts";
 import { eventually, kubeConfig, sandboxEnv, useNamespace } from "../support/sandbox.ts";
 import { mirrorClusterLabel, NodeGroupMirror } from "./mirror.ts";
 import { busyAnnotation, NodeLoop } from "./node-loop.ts";
-import { startAwsProxy } from "./support/aws-proxy.ts";
+import { startAwsProxy } from "../support/aws-proxy.ts";
 import { createMotoCluster, motoEks } from "./support/moto-eks.ts";
 
 const bootDelayMs = 1000;

@@ -1,8 +1,8 @@
 /**
  * A loopback HTTP proxy in front of the sandbox's moto server, for tests that must see or shape
- * the AWS traffic itself: count the requests an adapter makes (caching), or answer the first
- * ones with AWS's throttling error so the SDK's real retry path runs. Everything else reaches
- * moto unchanged.
+ * the AWS traffic itself: count the requests an adapter makes (caching), or answer some with
+ * AWS's own errors (throttling, S3 unavailable) so the SDK's real retry path runs. Everything
+ * else reaches moto unchanged, bodies byte for byte.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,8 +11,9 @@ import type { AddressInfo } from "node:net";
 export interface SeenRequest {
   method: string;
   path: string;
-  /** EC2 / Auto Scaling query `Action`, or "" for REST calls (EKS). */
+  /** EC2 / Auto Scaling query `Action`, or "" for REST calls (EKS, S3). */
   action: string;
+  /** The body as UTF-8 text (binary bodies such as S3 objects are forwarded as they came). */
   body: string;
 }
 
@@ -40,19 +41,27 @@ export const eksThrottling: CannedResponse = {
   body: JSON.stringify({ message: "Rate exceeded" }),
 };
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve(body)).on("error", reject);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
   });
 }
+
+/** The error S3 sends when it cannot serve a request for now (retried by the SDK). */
+export const s3Unavailable: CannedResponse = {
+  status: 503,
+  headers: { "content-type": "application/xml" },
+  body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code><Message>Service is unable to handle request.</Message></Error>',
+};
 
 /** Starts a proxy to `target` (moto's URL) on a free loopback port. */
 export async function startAwsProxy(target: string, intercept: Interceptor = () => undefined): Promise<AwsProxy> {
   const upstream = new URL(target);
   const seen: SeenRequest[] = [];
   const server: Server = createServer((req, res) => {
-    void readBody(req).then((body) => {
+    void readBody(req).then((raw) => {
+      const body = raw.toString("utf8");
       const action = new URLSearchParams(body).get("Action") ?? "";
       const request = { method: req.method ?? "GET", path: req.url ?? "/", action, body };
       seen.push(request);
@@ -67,7 +76,7 @@ export async function startAwsProxy(target: string, intercept: Interceptor = () 
         up.pipe(res);
       });
       forward.on("error", (error) => res.writeHead(502).end(String(error)));
-      forward.end(body);
+      forward.end(raw);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
