@@ -151,6 +151,27 @@ test("[integration] S3 unavailable while a job uploads: the SDK's retries, then 
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
 });
 
+test("[integration] an upload S3 stored but whose answer was lost is sent again to the same key: one object, one row, one attempt", async (t) => {
+  const { world, queue } = await setup(t);
+  let lost = 0;
+  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
+  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (isPut(r) && lost < 1 ? (lost++, "lose-answer") : undefined));
+  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
+  t.teardown(async () => {
+    s3.destroy();
+    await proxy.close();
+  });
+  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 5);
+  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  t.is(lost, 1);
+  t.is(proxy.seen.filter(isPut).length, 2, "the SDK sent the PUT again after the lost answer");
+  t.is((await queue.getJob(job.generationId))!.attemptsMade, 1, "the SDK's retry was enough: no failed attempt");
+  t.deepEqual(await objectKeys(world), [imageKey(job.userId, job.category, job.imageName)]);
+  t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
+});
+
 test("[integration] InvokeAI restarting with a fresh database mid-job: the job is retried and completes once", async (t) => {
   const { world, queue, fake } = await setup(t);
   fake.scenario.runningPolls = 1_000_000;

@@ -24,8 +24,12 @@ export interface CannedResponse {
   body: string;
 }
 
-/** Decides per request: undefined forwards to moto. */
-export type Interceptor = (request: SeenRequest) => CannedResponse | undefined;
+/**
+ * Decides per request: undefined forwards to moto; a CannedResponse answers instead of moto;
+ * "lose-answer" forwards to moto (which carries the request out) and then cuts the client's
+ * connection instead of passing the answer back, as a network failure after the fact would.
+ */
+export type Interceptor = (request: SeenRequest) => CannedResponse | "lose-answer" | undefined;
 
 /** A running proxy. */
 export interface AwsProxy {
@@ -65,13 +69,18 @@ export async function startAwsProxy(target: string, intercept: Interceptor = () 
       const action = new URLSearchParams(body).get("Action") ?? "";
       const request = { method: req.method ?? "GET", path: req.url ?? "/", action, body };
       seen.push(request);
-      const canned = intercept(request);
-      if (canned) {
-        res.writeHead(canned.status, canned.headers).end(canned.body);
+      const decision = intercept(request);
+      if (decision !== undefined && decision !== "lose-answer") {
+        res.writeHead(decision.status, decision.headers).end(decision.body);
         return;
       }
       const headers = { ...req.headers, host: upstream.host };
       const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
+        if (decision === "lose-answer") {
+          up.resume();
+          up.on("end", () => res.socket?.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });
