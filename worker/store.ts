@@ -53,8 +53,9 @@ export class GenerationStore {
       );
       return res.rowCount === 0;
     } finally {
-      await client.query("ROLLBACK").catch(() => undefined);
-      client.release();
+      // A connection that cannot roll back is dropped, not handed back to the pool.
+      const clean = await client.query("ROLLBACK").then(() => true, () => false);
+      client.release(!clean);
     }
   }
 
