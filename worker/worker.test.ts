@@ -151,6 +151,29 @@ test("[integration] S3 unavailable while a job uploads: the SDK's retries, then 
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
 });
 
+test("[integration] S3 unavailable through every attempt: the generation fails with S3's reason and nothing is stored", async (t) => {
+  const { world, queue } = await setup(t);
+  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
+  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (isPut(r) ? s3Unavailable : undefined));
+  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
+  t.teardown(async () => {
+    s3.destroy();
+    await proxy.close();
+  });
+  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
+  t.teardown(worker.close);
+  const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 2);
+  const failed = await eventually(async () => {
+    const g = await generation(world, job.generationId);
+    return g.status === "failed" ? g : null;
+  }, 30_000, "failed");
+  t.regex(failed.error ?? "", /^failed after 2 attempt\(s\): .*unable to handle request/);
+  t.is(await (await queue.getJob(job.generationId))!.getState(), "failed");
+  t.is(proxy.seen.filter(isPut).length, 8, "4 tries by the SDK in each of the 2 attempts");
+  t.deepEqual(await objectKeys(world), []);
+  t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 0);
+});
+
 test("[integration] an upload S3 stored but whose answer was lost is sent again to the same key: one object, one row, one attempt", async (t) => {
   const { world, queue } = await setup(t);
   let lost = 0;
