@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
 import test from "ava";
-import { Queue } from "bullmq";
+import { Queue, type Job } from "bullmq";
 import { PNG } from "pngjs";
 import { pino } from "pino";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -20,6 +20,12 @@ import type { JobData } from "./job/schema.ts";
 import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
 
 const setup = useWorkerContext;
+
+/** The BullMQ job once BullMQ has recorded it `state`; the generation row is written just before that. */
+async function jobIn(queue: Queue, id: string, state: "completed" | "failed"): Promise<Job> {
+  await eventually(async () => (await (await queue.getJob(id))?.getState()) === state, 10_000, `job ${state}`);
+  return (await queue.getJob(id))!;
+}
 
 const invokeai = (fake: FakeInvokeAI, timeoutMs = 20_000): InvokeAIBackend =>
   new InvokeAIBackend(new InvokeAIClient({ baseUrl: fake.url, retryDelayMs: 20 }), { pollMs: 20, timeoutMs }, pino({ level: "silent" }));
@@ -117,9 +123,9 @@ test("[integration] InvokeAI that stops answering HTTP mid-job: each call times 
   fake.scenario.unresponsive = false;
   fake.scenario.runningPolls = 2;
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
-  const done = await queue.getJob(job.generationId);
+  const done = await jobIn(queue, job.generationId, "completed");
   t.true(fake.unanswered >= 3, `${fake.unanswered} calls went unanswered`);
-  t.is(done!.attemptsMade, 2, "one failed attempt, then the completion");
+  t.is(done.attemptsMade, 2, "one failed attempt, then the completion");
   t.is(fake.enqueued, 1, "the retry attached to the item it left running, no second generation");
   t.is((await objectKeys(world)).length, 1);
   t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
@@ -145,8 +151,8 @@ test("[integration] S3 unavailable while a job uploads: the SDK's retries, then 
   down = false;
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
   t.true(refused >= 4, `${refused} PUTs refused`);
-  const done = await queue.getJob(job.generationId);
-  t.regex(done!.failedReason, /unable to handle request/, "the failed attempt kept S3's reason");
+  const done = await jobIn(queue, job.generationId, "completed");
+  t.regex(done.failedReason, /unable to handle request/, "the failed attempt kept S3's reason");
   t.is((await objectKeys(world)).length, 1);
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
 });
@@ -168,7 +174,7 @@ test("[integration] S3 unavailable through every attempt: the generation fails w
     return g.status === "failed" ? g : null;
   }, 30_000, "failed");
   t.regex(failed.error ?? "", /^failed after 2 attempt\(s\): .*unable to handle request/);
-  t.is(await (await queue.getJob(job.generationId))!.getState(), "failed");
+  await jobIn(queue, job.generationId, "failed");
   t.is(proxy.seen.filter(isPut).length, 8, "4 tries by the SDK in each of the 2 attempts");
   t.deepEqual(await objectKeys(world), []);
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 0);
@@ -190,7 +196,7 @@ test("[integration] an upload S3 stored but whose answer was lost is sent again 
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
   t.is(lost, 1);
   t.is(proxy.seen.filter(isPut).length, 2, "the SDK sent the PUT again after the lost answer");
-  t.is((await queue.getJob(job.generationId))!.attemptsMade, 1, "the SDK's retry was enough: no failed attempt");
+  t.is((await jobIn(queue, job.generationId, "completed")).attemptsMade, 1, "the SDK's retry was enough: no failed attempt");
   t.deepEqual(await objectKeys(world), [imageKey(job.userId, job.category, job.imageName)]);
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
 });
@@ -329,9 +335,9 @@ test("[integration] a job seen before the API commits its row waits for the comm
   t.is(await (await queue.getJob(job.generationId))!.getState(), "active");
   await commit();
   await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 10_000, "completion");
-  const done = await queue.getJob(job.generationId);
-  t.is(done!.attemptsStarted, 1);
-  t.is(done!.attemptsMade, 1, "no failed attempt: the completion is the only one");
+  const done = await jobIn(queue, job.generationId, "completed");
+  t.is(done.attemptsStarted, 1);
+  t.is(done.attemptsMade, 1, "no failed attempt: the completion is the only one");
   t.is((await generation(world, job.generationId)).attempts, 1);
   t.is((await objectKeys(world)).length, 1);
 });
