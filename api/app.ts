@@ -2,6 +2,7 @@
 import { bodyParser } from "@koa/bodyparser";
 import { Router } from "@koa/router";
 import Koa from "koa";
+import type { Logger } from "pino";
 import { requireUser } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorMiddleware } from "./errors.ts";
@@ -14,7 +15,6 @@ export type { AppDeps } from "./deps.ts";
 
 /** Builds the app without listening; tests use `app.callback()`. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: true });
   const router = new Router();
   const auth = requireUser(deps.verifyToken);
   const openapi = openApiDocument(deps.config.ALLOWED_MODELS);
@@ -30,8 +30,17 @@ export function createApp(deps: AppDeps): Koa {
   router.get("/api/v1/images/:name/url", auth, imageUrl(deps));
   router.delete("/api/v1/images/:name", auth, deleteImage(deps));
 
-  app.use(errorMiddleware(deps.log));
-  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: deps.config.BODY_LIMIT_BYTES, encoding: "utf-8" }));
+  return serve(router, deps.log, deps.config.BODY_LIMIT_BYTES);
+}
+
+/**
+ * A Koa app answering `router`'s routes behind the middleware every route runs with: JSON errors,
+ * the JSON body parser (at most `bodyLimitBytes`) and 405/501 for known paths.
+ */
+export function serve(router: Router, log: Logger, bodyLimitBytes: number): Koa {
+  const app = new Koa({ proxy: true });
+  app.use(errorMiddleware(log));
+  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: bodyLimitBytes, encoding: "utf-8" }));
   app.use(router.routes());
   app.use(router.allowedMethods()); // sets 405/501 and Allow; errorMiddleware answers them in JSON
   return app;

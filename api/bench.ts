@@ -126,38 +126,27 @@ interface ApiProcess {
   stop: () => Promise<void>;
 }
 
-/** Starts `api/main.ts` on the world's schema, queue and bucket; resolves once it is ready. */
-async function startApi(world: World): Promise<ApiProcess> {
+/**
+ * Starts `entry` (TypeScript, through tsx) on a free port given as PORT; resolves once an answer
+ * to GET `probe.path` passes `probe.ok`, within 60 s.
+ */
+async function startServer(name: string, run: { entry: string; env: NodeJS.ProcessEnv; flags: string[] }, probe: { path: string; ok: (res: Response) => boolean }): Promise<ApiProcess> {
+  const { entry, env, flags } = run;
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...Object.fromEntries(Object.entries(world.env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
-    DB_SCHEMA: world.schema,
-    DB_POOL_MAX: "10",
-    PORT: String(port),
-    JWT_ISSUER: ISSUER,
-    JWT_AUDIENCE: AUDIENCE,
-    JWT_HS256_SECRET: SECRET,
-    ALLOWED_MODELS: MODELS.join(","),
-    RATE_LIMIT_MAX: "1000000",
-    JOB_ATTEMPTS: String(retry.attempts),
-    JOB_BACKOFF_MS: String(retry.backoffMs),
-  };
-  const flags = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean)];
-  const child = spawn(process.execPath, [...flags, "--import", "tsx", "api/main.ts"], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", entry], { cwd: repo, env: { ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`the API did not become ready within 60 s: ${stderr}`);
-    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready within 60 s: ${stderr}`);
+    const ok = await fetch(`${base}${probe.path}`).then(probe.ok, () => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  process.stderr.write(`API pid ${child.pid ?? "?"} on ${base}\n`);
+  process.stderr.write(`${name}: pid ${child.pid ?? "?"} on ${base}\n`);
   return {
     url: `${base}/api/v1/generations`,
     cpuMs: () => procCpu(child.pid ?? -1)?.ms ?? 0,
@@ -168,23 +157,29 @@ async function startApi(world: World): Promise<ApiProcess> {
   };
 }
 
-/** Starts a floor server (api/bench-floor.ts); resolves once it listens. */
-async function startFloor(floor: "http" | "koa"): Promise<ApiProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "api/bench-floor.ts"], { cwd: repo, env: { ...process.env, PORT: String(port), FLOOR: floor }, stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
-    void exited.then((code) => reject(new Error(`the ${floor} floor exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}/api/v1/generations`,
-    cpuMs: () => procCpu(child.pid ?? -1)?.ms ?? 0,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
+/** Starts `api/main.ts` on the world's schema, queue and bucket; resolves once it is ready. */
+function startApi(world: World): Promise<ApiProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(world.env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
+    DB_SCHEMA: world.schema,
+    DB_POOL_MAX: "10",
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    JWT_HS256_SECRET: SECRET,
+    ALLOWED_MODELS: MODELS.join(","),
+    RATE_LIMIT_MAX: "1000000",
+    JOB_ATTEMPTS: String(retry.attempts),
+    JOB_BACKOFF_MS: String(retry.backoffMs),
   };
+  const flags = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean)];
+  return startServer("the API", { entry: "api/main.ts", env, flags }, { path: "/api/v1/health", ok: (res) => res.ok });
+}
+
+/** Starts a floor server (api/bench-floor.ts); resolves once it answers. */
+function startFloor(floor: "http" | "koa"): Promise<ApiProcess> {
+  // Any answer means it listens (GET on the POST route: 405 from Koa, 202 from the http floor).
+  return startServer(`the ${floor} floor`, { entry: "api/bench-floor.ts", env: { ...process.env, FLOOR: floor }, flags: [] }, { path: "/api/v1/generations", ok: () => true });
 }
 
 interface PostRun {

@@ -92,26 +92,10 @@ export function batchedIntake(deps: IntakeDeps, opts: IntakeOptions = INTAKE_DEF
 
 /** Rate limit, then insert and enqueue what was allowed; settles every member of the batch. */
 async function write(deps: IntakeDeps, batch: Pending[]): Promise<void> {
-  let allowed: Pending[];
-  try {
-    const decisions = await hitMany(
-      deps.redis,
-      batch.map((p) => p.row.userId),
-      deps.limit,
-      deps.now(),
-    ).catch((err: unknown) => {
-      throw new UnavailableError("redis", { cause: err });
-    });
-    allowed = [];
-    batch.forEach((p, i) => {
-      const d = decisions[i]!;
-      if (d.allowed) allowed.push(p);
-      else p.resolve({ kind: "rate_limited", retryAfterSeconds: d.retryAfterSeconds });
-    });
-  } catch (err) {
+  const allowed = await rateLimit(deps, batch).catch((err: unknown) => {
     for (const p of batch) p.reject(err);
-    return;
-  }
+    return [];
+  });
   if (allowed.length === 0) return;
   try {
     await commit(deps, allowed);
@@ -123,6 +107,18 @@ async function write(deps: IntakeDeps, batch: Pending[]): Promise<void> {
     // A row the database refuses fails its own request only: write each on its own.
     await Promise.all(allowed.map((p) => commit(deps, [p]).catch((e: unknown) => p.reject(e))));
   }
+}
+
+/** One rate-limit script for the batch; answers the members over their limit, returns the rest. */
+async function rateLimit(deps: IntakeDeps, batch: Pending[]): Promise<Pending[]> {
+  const decisions = await hitMany(deps.redis, batch.map((p) => p.row.userId), deps.limit, deps.now()).catch((err: unknown) => {
+    throw new UnavailableError("redis", { cause: err });
+  });
+  return batch.filter((p, i) => {
+    const d = decisions[i]!;
+    if (!d.allowed) p.resolve({ kind: "rate_limited", retryAfterSeconds: d.retryAfterSeconds });
+    return d.allowed;
+  });
 }
 
 /** One transaction for the rows, one addBulk for their jobs; resolves each member. */

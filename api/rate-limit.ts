@@ -58,9 +58,3 @@ export async function hitMany(redis: Redis, userIds: readonly string[], limit: R
     return { allowed: count <= limit.max, remaining: Math.max(0, limit.max - count), retryAfterSeconds: w.secondsLeft };
   });
 }
-
-/** Counts one request of `userId`; throws when Redis is unreachable. */
-export async function hit(redis: Redis, userId: string, limit: RateLimit, nowMs: number): Promise<RateDecision> {
-  const [decision] = await hitMany(redis, [userId], limit, nowMs);
-  return decision!;
-}

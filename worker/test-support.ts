@@ -2,11 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { Queue } from "bullmq";
+import { Queue, type Job } from "bullmq";
 import { pino } from "pino";
 import { createWorld, type World } from "../api/test-support.ts";
 import { FakeInvokeAI } from "../test/fakes/invokeai/server.ts";
 import type { Backend } from "./backend.ts";
+import type { Pool, PoolClient } from "./adapters/pg.ts";
 import { BusyRegistry } from "./adapters/busy.ts";
 import { bullProcessor, createWorker, createWorkerRedis } from "./adapters/redis.ts";
 import { objectSize, putImage } from "./adapters/s3.ts";
@@ -40,20 +41,35 @@ export async function inProcessWorker(world: World, backend: Backend, podName = 
   };
 }
 
-/** Inserts a generation row and adds its job the way the API does. */
-export async function enqueueGeneration(world: World, queue: Queue, overrides: Partial<JobData["params"]> = {}, attempts = 3): Promise<JobData> {
-  const job: JobData = {
+/** A generation job as the API builds it (user alice, category art), with overridden parameters. */
+export function newJob(overrides: Partial<JobData["params"]> = {}): JobData {
+  return {
     userId: "alice",
     generationId: randomUUID(),
     imageName: randomUUID(),
     category: "art",
     params: { prompt: "a lighthouse", negativePrompt: "", model: "sdxl-base", width: 256, height: 192, steps: 20, cfgScale: 7, scheduler: "euler", seed: 7, ...overrides },
   };
-  await world.db.query(
+}
+
+/** Writes the job's queued generation row through `db`: the pool, or a client inside a transaction. */
+export async function insertGenerationRow(db: Pool | PoolClient, job: JobData): Promise<void> {
+  await db.query(
     "INSERT INTO generations (id, user_id, status, category, image_name, params) VALUES ($1, $2, 'queued', $3, $4, $5)",
     [job.generationId, job.userId, job.category, job.imageName, JSON.stringify(job.params)],
   );
+}
+
+/** Adds the job as the API does (jobId = generation id), with a fixed 100 ms backoff. */
+export async function addJob(queue: Queue, job: JobData, attempts = 3): Promise<void> {
   await queue.add("generate", job, { jobId: job.generationId, attempts, backoff: { type: "fixed", delay: 100 } });
+}
+
+/** Inserts a generation row and adds its job the way the API does. */
+export async function enqueueGeneration(world: World, queue: Queue, overrides: Partial<JobData["params"]> = {}, attempts = 3): Promise<JobData> {
+  const job = newJob(overrides);
+  await insertGenerationRow(world.db, job);
+  await addJob(queue, job, attempts);
   return job;
 }
 
@@ -72,6 +88,20 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 20_000
 export async function generation(world: World, id: string): Promise<{ status: string; error: string | null; progress: number; attempts: number }> {
   const res = await world.db.query<{ status: string; error: string | null; progress: number; attempts: number }>("SELECT status, error, progress, attempts FROM generations WHERE id = $1", [id]);
   return res.rows[0]!;
+}
+
+/** The generation row once its status is `status`. */
+export async function generationIn(world: World, id: string, status: "completed" | "failed", timeoutMs = 20_000): Promise<Awaited<ReturnType<typeof generation>>> {
+  return eventually(async () => {
+    const row = await generation(world, id);
+    return row.status === status ? row : null;
+  }, timeoutMs, `generation ${status}`);
+}
+
+/** The BullMQ job once BullMQ has recorded it `state`; the worker writes the generation row just before. */
+export async function jobIn(queue: Queue, id: string, state: "completed" | "failed", timeoutMs = 10_000): Promise<Job> {
+  await eventually(async () => (await (await queue.getJob(id))?.getState()) === state, timeoutMs, `job ${state}`);
+  return (await queue.getJob(id))!;
 }
 
 /** Keys of every object in the world's bucket. */

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
-import test from "ava";
-import { Queue, type Job } from "bullmq";
+import test, { type ExecutionContext } from "ava";
+import { Queue } from "bullmq";
 import { PNG } from "pngjs";
 import { pino } from "pino";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -13,18 +12,29 @@ import { InvokeAIBackend } from "./invokeai/backend.ts";
 import { busyHashKey, imageKey } from "./job/keys.ts";
 import { proceduralBackend } from "./procedural/backend.ts";
 import { createS3, objectSize } from "./adapters/s3.ts";
-import { s3Unavailable, startAwsProxy, type SeenRequest } from "../test/support/aws-proxy.ts";
+import { s3Unavailable, startAwsProxy, type Interceptor } from "../test/support/aws-proxy.ts";
 import { processGeneration } from "./process/processor.ts";
 import { GenerationStore } from "./store.ts";
 import type { JobData } from "./job/schema.ts";
-import { enqueueGeneration, eventually, exited, generation, inProcessWorker, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
+import { addJob, enqueueGeneration, eventually, exited, generation, generationIn, inProcessWorker, insertGenerationRow, jobIn, newJob, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
 
 const setup = useWorkerContext;
 
-/** The BullMQ job once BullMQ has recorded it `state`; the generation row is written just before that. */
-async function jobIn(queue: Queue, id: string, state: "completed" | "failed"): Promise<Job> {
-  await eventually(async () => (await (await queue.getJob(id))?.getState()) === state, 10_000, `job ${state}`);
-  return (await queue.getJob(id))!;
+/**
+ * An in-process worker whose S3 traffic goes through a fault proxy in front of moto: `onImagePut`
+ * decides each image upload (undefined passes it on). Returns how many image PUTs S3 was sent.
+ */
+async function workerWithS3Faults(t: ExecutionContext, world: World, onImagePut: () => ReturnType<Interceptor>): Promise<{ imagePuts: () => number }> {
+  const isImagePut = (r: { method: string; path: string }): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
+  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (isImagePut(r) ? onImagePut() : undefined));
+  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
+  t.teardown(async () => {
+    s3.destroy();
+    await proxy.close();
+  });
+  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
+  t.teardown(worker.close);
+  return { imagePuts: () => proxy.seen.filter(isImagePut).length };
 }
 
 const invokeai = (fake: FakeInvokeAI, timeoutMs = 20_000): InvokeAIBackend =>
@@ -44,8 +54,7 @@ test("[integration] InvokeAI backend: a job becomes one encrypted PNG at the det
   const worker = await inProcessWorker(world, invokeai(fake));
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue);
-  const done = await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
-  t.true(done);
+  await generationIn(world, job.generationId, "completed");
   const key = imageKey("alice", "art", job.imageName);
   t.deepEqual(await objectKeys(world), [key]);
   t.false(key.endsWith(".png.png"));
@@ -68,16 +77,11 @@ test("[integration] InvokeAI enqueue failing: retried with backoff, then failed 
   const worker = await inProcessWorker(world, invokeai(fake));
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, {}, 3);
-  const g = await eventually(async () => {
-    const row = await generation(world, job.generationId);
-    return row.status === "failed" ? row : null;
-  }, 20_000, "failure");
+  const g = await generationIn(world, job.generationId, "failed");
   t.regex(g.error ?? "", /^failed after 3 attempt\(s\): InvokeAI unavailable: InvokeAI \/api\/v1\/queue\/default\/enqueue_batch answered 500: .*database is locked/);
   t.is(g.attempts, 3);
   // The row is marked failed just before BullMQ records the last attempt.
-  await eventually(async () => (await (await queue.getJob(job.generationId))!.getState()) === "failed", 5000, "job failed");
-  const bullJob = await queue.getJob(job.generationId);
-  t.is(bullJob!.attemptsMade, 3);
+  t.is((await jobIn(queue, job.generationId, "failed")).attemptsMade, 3);
   t.is(fake.calls.filter((c) => c.endsWith("enqueue_batch")).length, 9, "3 attempts × 3 HTTP tries each");
   t.deepEqual(await objectKeys(world), []);
 });
@@ -90,7 +94,7 @@ test("[integration] InvokeAI item failing with OOM is retried; a later success s
   const job = await enqueueGeneration(world, queue, {}, 3);
   await eventually(() => fake.enqueued >= 1, 10_000, "first enqueue");
   fake.scenario.ending = { kind: "complete" };
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  await generationIn(world, job.generationId, "completed");
   t.is(fake.enqueued, 2);
   t.is((await objectKeys(world)).length, 1);
 });
@@ -100,10 +104,7 @@ test("[integration] a model InvokeAI does not have fails at once, naming the mod
   const worker = await inProcessWorker(world, invokeai(fake));
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, { model: "flux-dev" }, 5);
-  const g = await eventually(async () => {
-    const row = await generation(world, job.generationId);
-    return row.status === "failed" ? row : null;
-  });
+  const g = await generationIn(world, job.generationId, "failed");
   t.is(g.error, "model flux-dev is not installed in InvokeAI (installed: sdxl-base, sd15)");
   t.is(g.attempts, 1, "not retried");
   t.is(fake.enqueued, 0);
@@ -122,7 +123,7 @@ test("[integration] InvokeAI that stops answering HTTP mid-job: each call times 
   await eventually(async () => ((await queue.getJob(job.generationId))!.attemptsMade >= 1 ? true : null), 10_000, "the attempt gave up");
   fake.scenario.unresponsive = false;
   fake.scenario.runningPolls = 2;
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  await generationIn(world, job.generationId, "completed");
   const done = await jobIn(queue, job.generationId, "completed");
   t.true(fake.unanswered >= 3, `${fake.unanswered} calls went unanswered`);
   t.is(done.attemptsMade, 2, "one failed attempt, then the completion");
@@ -134,22 +135,14 @@ test("[integration] InvokeAI that stops answering HTTP mid-job: each call times 
 test("[integration] S3 unavailable while a job uploads: the SDK's retries, then the job's, store one object and one row once S3 is back", async (t) => {
   const { world, queue } = await setup(t);
   let down = true;
-  let refused = 0;
-  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
-  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (down && isPut(r) ? (refused++, s3Unavailable) : undefined));
-  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
-  t.teardown(async () => {
-    s3.destroy();
-    await proxy.close();
-  });
-  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
-  t.teardown(worker.close);
+  const s3 = await workerWithS3Faults(t, world, () => (down ? s3Unavailable : undefined));
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 5);
   // The SDK tries each PUT 4 times (createS3 maxAttempts); a failed attempt goes back with the job's backoff.
   await eventually(async () => ((await queue.getJob(job.generationId))!.attemptsMade >= 1 ? true : null), 20_000, "an attempt failed on S3");
-  t.is(await objectKeys(world).then((k) => k.length), 0, "nothing stored while S3 refused");
+  t.deepEqual(await objectKeys(world), [], "nothing stored while S3 refused");
+  const refused = s3.imagePuts();
   down = false;
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  await generationIn(world, job.generationId, "completed");
   t.true(refused >= 4, `${refused} PUTs refused`);
   const done = await jobIn(queue, job.generationId, "completed");
   t.regex(done.failedReason, /unable to handle request/, "the failed attempt kept S3's reason");
@@ -159,23 +152,12 @@ test("[integration] S3 unavailable while a job uploads: the SDK's retries, then 
 
 test("[integration] S3 unavailable through every attempt: the generation fails with S3's reason and nothing is stored", async (t) => {
   const { world, queue } = await setup(t);
-  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
-  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (isPut(r) ? s3Unavailable : undefined));
-  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
-  t.teardown(async () => {
-    s3.destroy();
-    await proxy.close();
-  });
-  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
-  t.teardown(worker.close);
+  const s3 = await workerWithS3Faults(t, world, () => s3Unavailable);
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 2);
-  const failed = await eventually(async () => {
-    const g = await generation(world, job.generationId);
-    return g.status === "failed" ? g : null;
-  }, 30_000, "failed");
+  const failed = await generationIn(world, job.generationId, "failed", 30_000);
   t.regex(failed.error ?? "", /^failed after 2 attempt\(s\): .*unable to handle request/);
   await jobIn(queue, job.generationId, "failed");
-  t.is(proxy.seen.filter(isPut).length, 8, "4 tries by the SDK in each of the 2 attempts");
+  t.is(s3.imagePuts(), 8, "4 tries by the SDK in each of the 2 attempts");
   t.deepEqual(await objectKeys(world), []);
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 0);
 });
@@ -183,19 +165,10 @@ test("[integration] S3 unavailable through every attempt: the generation fails w
 test("[integration] an upload S3 stored but whose answer was lost is sent again to the same key: one object, one row, one attempt", async (t) => {
   const { world, queue } = await setup(t);
   let lost = 0;
-  const isPut = (r: SeenRequest): boolean => r.method === "PUT" && r.path.startsWith(`/${world.env.S3_BUCKET}/users/`);
-  const proxy = await startAwsProxy(world.env.AWS_ENDPOINT_URL ?? "", (r) => (isPut(r) && lost < 1 ? (lost++, "lose-answer") : undefined));
-  const s3 = createS3({ ...world.env, AWS_ENDPOINT_URL: proxy.endpoint });
-  t.teardown(async () => {
-    s3.destroy();
-    await proxy.close();
-  });
-  const worker = await inProcessWorker({ ...world, s3 }, proceduralBackend());
-  t.teardown(worker.close);
+  const s3 = await workerWithS3Faults(t, world, () => (lost++ === 0 ? "lose-answer" : undefined));
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 }, 5);
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
-  t.is(lost, 1);
-  t.is(proxy.seen.filter(isPut).length, 2, "the SDK sent the PUT again after the lost answer");
+  await generationIn(world, job.generationId, "completed");
+  t.is(s3.imagePuts(), 2, "the SDK sent the PUT again after the lost answer");
   t.is((await jobIn(queue, job.generationId, "completed")).attemptsMade, 1, "the SDK's retry was enough: no failed attempt");
   t.deepEqual(await objectKeys(world), [imageKey(job.userId, job.category, job.imageName)]);
   t.is((await world.db.query("SELECT 1 FROM images WHERE generation_id = $1", [job.generationId])).rows.length, 1);
@@ -212,7 +185,7 @@ test("[integration] InvokeAI restarting with a fresh database mid-job: the job i
   fake.scenario.runningPolls = 2;
   await fake.restart({ persistDb: false });
   t.not(fake.modelKey("sdxl-base"), oldKey);
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  await generationIn(world, job.generationId, "completed");
   t.is((await objectKeys(world)).length, 1);
   t.is(fake.enqueued, 2);
 });
@@ -234,14 +207,14 @@ test("[integration] worker SIGKILLed mid-job: after a restart it attaches to the
 
   const second = spawnWorker(world, { ...env, POD_NAME: "gpu-worker-def" });
   t.teardown(() => void second.kill("SIGKILL"));
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion").catch((err: Error) => {
+  await generationIn(world, job.generationId, "completed", 30_000).catch((err: Error) => {
     t.log(second.output());
     throw err;
   });
   t.is(fake.enqueued, 1, "no duplicate enqueue: the new worker attached to the live item");
   t.is((await objectKeys(world)).length, 1);
   t.is((await world.db.query("SELECT 1 FROM images")).rowCount, 1);
-  await eventually(async () => (await (await queue.getJob(job.generationId))!.getState()) === "completed", 5000, "job acknowledged");
+  await jobIn(queue, job.generationId, "completed");
   await eventually(async () => (await world.redis.hlen(busyHashKey(world.env.QUEUE_NAME))) === 0, 5000, "busy entry removed");
   second.kill("SIGTERM");
   t.is(await exited(second), 0);
@@ -268,7 +241,7 @@ test("[integration] SIGTERM with a job that cannot finish in the grace period: c
   fake.scenario.ending = { kind: "complete" };
   const next = spawnWorker(world, { ...env, POD_NAME: "worker-1" });
   t.teardown(() => void next.kill("SIGKILL"));
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 20_000, "completion");
+  await generationIn(world, job.generationId, "completed");
   t.is((await objectKeys(world)).length, 1);
   next.kill("SIGTERM");
   await exited(next);
@@ -292,7 +265,7 @@ test("[integration] a job re-delivered after it was stored (crash before ack) is
   const worker = await inProcessWorker(world, proceduralBackend());
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null));
+  await generationIn(world, job.generationId, "completed");
   const before = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
   let generated = 0;
   const ports = {
@@ -311,13 +284,11 @@ test("[integration] a job re-delivered after it was stored (crash before ack) is
 
 /** A job added while its row is written by a transaction that is still open, as the API does. */
 async function jobBeforeCommit(world: World, queue: Queue): Promise<{ job: JobData; commit: () => Promise<void>; rollback: () => Promise<void> }> {
-  const job: JobData = { userId: "alice", generationId: randomUUID(), imageName: randomUUID(), category: "art", params: { prompt: "a lighthouse", negativePrompt: "", model: "sdxl-base", width: 64, height: 64, steps: 20, cfgScale: 7, scheduler: "euler", seed: 7 } };
+  const job = newJob({ width: 64, height: 64 });
   const client = await world.db.connect();
   await client.query("BEGIN");
-  await client.query("INSERT INTO generations (id, user_id, status, category, image_name, params) VALUES ($1, $2, 'queued', $3, $4, $5)", [
-    job.generationId, job.userId, job.category, job.imageName, JSON.stringify(job.params),
-  ]);
-  await queue.add("generate", job, { jobId: job.generationId, attempts: 3, backoff: { type: "fixed", delay: 100 } });
+  await insertGenerationRow(client, job);
+  await addJob(queue, job);
   const end = (sql: string) => async () => {
     await client.query(sql);
     client.release();
@@ -334,7 +305,7 @@ test("[integration] a job seen before the API commits its row waits for the comm
   await new Promise((r) => setTimeout(r, 300)); // the worker is now waiting on the open transaction
   t.is(await (await queue.getJob(job.generationId))!.getState(), "active");
   await commit();
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 10_000, "completion");
+  await generationIn(world, job.generationId, "completed", 10_000);
   const done = await jobIn(queue, job.generationId, "completed");
   t.is(done.attemptsStarted, 1);
   t.is(done.attemptsMade, 1, "no failed attempt: the completion is the only one");
@@ -349,10 +320,9 @@ test("[integration] a job whose row the API rolled back fails at once without ge
   const { job, rollback } = await jobBeforeCommit(world, queue);
   await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
   await rollback();
-  await eventually(async () => ((await (await queue.getJob(job.generationId))!.getState()) === "failed" ? true : null), 10_000, "failed");
-  const failed = await queue.getJob(job.generationId);
-  t.is(failed!.attemptsStarted, 1, "not retried");
-  t.regex(failed!.failedReason, /never committed/);
+  const failed = await jobIn(queue, job.generationId, "failed");
+  t.is(failed.attemptsStarted, 1, "not retried");
+  t.regex(failed.failedReason, /never committed/);
   t.is((await world.db.query("SELECT 1 FROM generations WHERE id = $1", [job.generationId])).rowCount, 0, "the trial insert left no row");
   t.is((await objectKeys(world)).length, 0);
 });
@@ -362,7 +332,7 @@ test("[integration] a job whose id differs from its generationId fails without r
   const worker = await inProcessWorker(world, proceduralBackend());
   t.teardown(worker.close);
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null));
+  await generationIn(world, job.generationId, "completed");
   const stray = await queue.add("generate", job, { jobId: "stray", attempts: 5 });
   await eventually(async () => ((await stray.getState()) === "failed" ? true : null));
   const failed = await queue.getJob("stray");
@@ -382,7 +352,7 @@ test("[integration] the worker takes no job before InvokeAI answers, then proces
   t.is(await (await queue.getJob(job.generationId))!.getState(), "waiting");
   t.is((await generation(world, job.generationId)).status, "queued");
   await fake.start(port);
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion");
+  await generationIn(world, job.generationId, "completed", 30_000);
   t.is(fake.enqueued, 1);
 });
 
@@ -427,6 +397,6 @@ test("[integration] a Redis outage is waited out: the worker keeps running and t
   t.is(worker.exitCode, null, `worker still running during the outage\n${worker.output()}`);
   await redis.start();
   const job = await enqueueGeneration(world, queue, { width: 64, height: 64 });
-  await eventually(async () => ((await generation(world, job.generationId)).status === "completed" ? true : null), 30_000, "completion");
+  await generationIn(world, job.generationId, "completed", 30_000);
   t.is((await objectKeys(world)).length, 1);
 });
