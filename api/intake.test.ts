@@ -14,7 +14,7 @@ function submission(userId = "alice", over: { idempotencyKey?: string; imageName
   const id = randomUUID();
   const imageName = over.imageName ?? randomUUID();
   const job: JobData = { userId, generationId: id, imageName, category: "general", params };
-  return { job, row: { id, userId, category: "general", imageName, params, idempotencyKey: over.idempotencyKey ?? null, requestHash: null } };
+  return { job, row: { id, userId, category: "general", imageName, params, idempotencyKey: over.idempotencyKey ?? null, requestHash: null, queue: "q" } };
 }
 
 /** The real BullMQ queue, with a record of every addAll: its size, and how many ran at once. */

@@ -5,12 +5,13 @@ import { pipelined } from "./adapters/pg.ts";
 import { createProducerRedis, createQueue } from "../worker/adapters/redis.ts";
 import { createS3 } from "../worker/adapters/s3.ts";
 import { ConfigError } from "../worker/config/env.ts";
-import { bullJobQueue } from "./adapters/queue.ts";
+import { bullJobQueue, bullQueueInspector } from "./adapters/queue.ts";
 import { s3Storage } from "./adapters/s3.ts";
 import { createApp } from "./app.ts";
 import { createVerifier } from "./auth.ts";
 import { loadApiConfig, type ApiConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
+import { RECOVERY_DEFAULTS, startRecovery } from "./recovery.ts";
 import { cachedVerifier, TOKEN_CACHE_DEFAULTS } from "./token-cache.ts";
 
 // Asynchronous stdout: lines written while a write is in flight go out together in the next one
@@ -36,11 +37,12 @@ async function main(): Promise<void> {
   if (applied.length > 0) log.info({ applied }, "Applied database migrations");
   const redis = createProducerRedis(cfg);
   const queue = createQueue(cfg);
+  const jobs = bullJobQueue(queue, { attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
   const app = createApp({
     config: cfg,
     db,
     redis,
-    queue: bullJobQueue(queue, { attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS }),
+    queue: jobs,
     storage: s3Storage(createS3(cfg), cfg.S3_BUCKET),
     verifyToken: cachedVerifier(createVerifier(cfg), { ...TOKEN_CACHE_DEFAULTS, now: Date.now }),
     log,
@@ -48,10 +50,17 @@ async function main(): Promise<void> {
   });
   const server = app.listen(cfg.PORT, () => log.info({ port: cfg.PORT, queue: cfg.QUEUE_NAME }, "API listening"));
   server.requestTimeout = 30_000;
+  const recovery = startRecovery(
+    { db, queueName: cfg.QUEUE_NAME, queue: jobs, inspector: bullQueueInspector(queue), log },
+    { ...RECOVERY_DEFAULTS, intervalSeconds: cfg.RECOVERY_INTERVAL_SECONDS, minAgeSeconds: cfg.RECOVERY_MIN_AGE_SECONDS },
+  );
   const shutdown = (): void => {
     log.info({}, "Shutting down API");
     server.close(() => {
-      void Promise.allSettled([queue.close(), redis.quit(), db.end()]).then(() => process.exit(0));
+      void recovery
+        .stop()
+        .then(() => Promise.allSettled([queue.close(), redis.quit(), db.end()]))
+        .then(() => process.exit(0));
     });
   };
   process.once("SIGTERM", shutdown);

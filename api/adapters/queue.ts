@@ -1,6 +1,7 @@
 /** Enqueueing generation jobs (adapter over BullMQ). */
 import type { JobsOptions, Queue } from "bullmq";
 import type { JobData } from "../../worker/job/schema.ts";
+import type { JobStatus, QueueInspector } from "../recovery.ts";
 import { within } from "../within.ts";
 
 /** What the API needs from the job queue. */
@@ -40,6 +41,23 @@ export function bullJobQueue(queue: Queue<JobData>, retry: RetryPolicy, timeoutM
       const bulk = jobs.map((data) => ({ name: JOB_NAME, data, opts: jobOptions(data, retry) }));
       // BullMQ waits for a connection before adding: bound that wait.
       await within(queue.addBulk(bulk), timeoutMs, `queue did not answer within ${timeoutMs} ms`);
+    },
+  };
+}
+
+/** QueueInspector on a BullMQ queue (getJobState per id, sent together); bounded by `timeoutMs`. */
+export function bullQueueInspector(queue: Queue<JobData>, timeoutMs = 10_000): QueueInspector {
+  const status = async (id: string): Promise<JobStatus> => {
+    const state = await queue.getJobState(id);
+    if (state === "unknown") return { state: "missing" };
+    if (state !== "failed") return { state: "present" };
+    const job = await queue.getJob(id);
+    return job ? { state: "failed", reason: job.failedReason || "no reason recorded" } : { state: "missing" };
+  };
+  return {
+    statuses: async (ids) => {
+      const all = Promise.all(ids.map(async (id) => [id, await status(id)] as const));
+      return new Map(await within(all, timeoutMs, `queue did not answer within ${timeoutMs} ms`));
     },
   };
 }

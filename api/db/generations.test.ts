@@ -13,6 +13,7 @@ const row = (over: Partial<NewGeneration> = {}): NewGeneration => ({
   params: { prompt: "a lighthouse", negativePrompt: "", model: "sdxl-base", width: 512, height: 512, steps: 20, cfgScale: 7.5, scheduler: "euler", seed: 1 },
   idempotencyKey: null,
   requestHash: null,
+  queue: "gpu-generation",
   ...over,
 });
 
@@ -45,6 +46,7 @@ for (const { mode, make } of pools) {
     t.deepEqual([...one], [first.id]);
     t.deepEqual(visibleDuringEnqueue, [], "the row is not committed before the enqueue resolved");
     t.deepEqual(await ids(world), [first.id]);
+    t.is((await world.db.query<{ queue: string }>("SELECT queue FROM generations WHERE id = $1", [first.id])).rows[0]?.queue, "gpu-generation", "the row names its queue");
 
     await t.throwsAsync(insertAndEnqueue(db, [row(), row()], () => Promise.reject(new Error("redis down"))), { message: "redis down" });
     t.deepEqual(await ids(world), [first.id], "no row of the batch outlives a failed enqueue");

@@ -28,6 +28,8 @@ export interface NewGeneration {
   idempotencyKey: string | null;
   /** SHA-256 of the request body; stored only with an idempotency key (replays compare it). */
   requestHash: string | null;
+  /** The BullMQ queue its job goes to (QUEUE_NAME): the recovery sweep checks only its own. */
+  queue: string;
 }
 
 /**
@@ -39,10 +41,10 @@ export async function insertGenerations(client: PoolClient, rows: readonly NewGe
   // A named statement: each connection parses and plans it once.
   const res = await client.query<{ id: string }>({
     name: "genpool-insert-generations",
-    text: `INSERT INTO generations (id, user_id, status, category, image_name, params, idempotency_key, request_hash)
-     SELECT id, user_id, 'queued', category, image_name, params, idempotency_key, request_hash
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
-         WITH ORDINALITY AS r (id, user_id, category, image_name, params, idempotency_key, request_hash, n)
+    text: `INSERT INTO generations (id, user_id, status, category, image_name, params, idempotency_key, request_hash, queue)
+     SELECT id, user_id, 'queued', category, image_name, params, idempotency_key, request_hash, queue
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS r (id, user_id, category, image_name, params, idempotency_key, request_hash, queue, n)
       ORDER BY n
      ON CONFLICT (user_id, idempotency_key) DO NOTHING
      RETURNING id`,
@@ -54,6 +56,7 @@ export async function insertGenerations(client: PoolClient, rows: readonly NewGe
       rows.map((g) => JSON.stringify(g.params)),
       rows.map((g) => g.idempotencyKey),
       rows.map((g) => g.requestHash),
+      rows.map((g) => g.queue),
     ],
   });
   return new Set(res.rows.map((r) => r.id));

@@ -4,6 +4,7 @@
  */
 import type { Pool } from "../../worker/adapters/pg.ts";
 import { sql as init } from "./migrations/001_init.ts";
+import { sql as inFlight } from "./migrations/002_in_flight.ts";
 
 /** One schema change. Versions only grow; a shipped migration is never edited. */
 export interface Migration {
@@ -13,7 +14,10 @@ export interface Migration {
 }
 
 /** All migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "init", sql: init }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "init", sql: init },
+  { version: 2, name: "in_flight", sql: inFlight },
+];
 
 const LOCK_ID = 0x67656e70; // "genp"
 

@@ -94,7 +94,7 @@ export function createGeneration(deps: AppDeps) {
       category,
       params: { ...rest, seed: seed ?? randomInt(0, LIMITS.seedMax) },
     };
-    const row = { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash };
+    const row = { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash, queue: deps.config.QUEUE_NAME };
     const outcome = await intake.submit({ row, job });
     if (outcome.kind === "rate_limited") throw rateLimited(outcome, deps);
     if (outcome.kind === "duplicate") {
