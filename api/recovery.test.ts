@@ -126,6 +126,8 @@ test("[integration] recovery: startRecovery sweeps on its interval until stopped
   const recovery = startRecovery(h.deps, { ...opts, intervalSeconds: 0.2 });
   await eventually(async () => (await h.queue.getJobState(lost.generationId)) === "waiting", 10_000, "the lost job added again");
   await recovery.stop();
+  t.like(recovery.totals, { readded: 1, failed: 0 });
+  t.true(recovery.totals.sweeps >= 1);
   const late = newJob();
   await rows(h.world, [late], 5);
   await new Promise((r) => setTimeout(r, 600));

@@ -159,15 +159,26 @@ export async function sweep(deps: RecoveryDeps, opts: RecoveryOptions = RECOVERY
   }
 }
 
+/** Counts since start: sweeps run (the lock held), jobs added again, generations failed. */
+export interface RecoveryTotals {
+  sweeps: number;
+  readded: number;
+  failed: number;
+}
+
 /** Sweeps every `intervalSeconds` until stopped; logs what each sweep repaired. */
-export function startRecovery(deps: RecoveryDeps, opts: RecoveryOptions = RECOVERY_DEFAULTS): { stop: () => Promise<void> } {
-  if (opts.intervalSeconds <= 0) return { stop: () => Promise.resolve() };
+export function startRecovery(deps: RecoveryDeps, opts: RecoveryOptions = RECOVERY_DEFAULTS): { stop: () => Promise<void>; totals: RecoveryTotals } {
+  const totals: RecoveryTotals = { sweeps: 0, readded: 0, failed: 0 };
+  if (opts.intervalSeconds <= 0) return { stop: () => Promise.resolve(), totals };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const round = async (): Promise<void> => {
     try {
       const r = await sweep(deps, opts);
+      totals.sweeps += r.ran ? 1 : 0;
+      totals.readded += r.readded.length;
+      totals.failed += r.failed.length;
       if (r.readded.length > 0) deps.log.warn({ generations: r.readded.slice(0, 20), count: r.readded.length }, "Added again the jobs Redis had lost");
       if (r.failed.length > 0) deps.log.warn({ generations: r.failed.slice(0, 20), count: r.failed.length }, "Failed the generations whose job the queue gave up");
     } catch (err) {
@@ -183,6 +194,7 @@ export function startRecovery(deps: RecoveryDeps, opts: RecoveryOptions = RECOVE
   };
   next();
   return {
+    totals,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -40,22 +40,30 @@ test("[integration] the exactly-once auditor names every lost and duplicated gen
   const noReason = await seed("failed", { error: "" });
   const stuck = await seed("running");
   const failedWithImage = await seed("failed", { error: "InvokeAI failed: ValueError: bad", image: 10 });
+  const noJob = await seed("completed", { image: 10, object: 10, job: false });
   const neverWritten = randomUUID();
   await put(imageKey(user, "art", "stray"), 5);
   await eventually(async () => (await queue.getJobCounts("wait", "active")).wait === 0 && (await queue.getJobCounts("active")).active === 0, 20_000, "jobs processed");
 
   const at = Date.now();
-  const ids = [good, failedWell, noObject, wrongSize, noReason, stuck, failedWithImage, neverWritten];
-  const a = await audit({ db: world.db, s3: world.s3, bucket: world.env.S3_BUCKET, queue }, ids.map((id) => ({ id, user, at })));
-  t.is(a.accepted, 8);
+  const ids = [good, failedWell, noObject, wrongSize, noReason, stuck, failedWithImage, noJob, neverWritten];
+  const stores = { db: world.db, s3: world.s3, bucket: world.env.S3_BUCKET, queue };
+  const a = await audit(stores, ids.map((id) => ({ id, user, at })));
+  t.is(a.accepted, 9);
   t.is(a.completed, 1);
   t.deepEqual(a.failed.map((f) => f.id).sort(), [failedWell, failedWithImage].sort());
-  t.deepEqual(a.lost.map((f) => f.id).sort(), [noObject, wrongSize, noReason, stuck, neverWritten].sort());
+  t.deepEqual(a.lost.map((f) => f.id).sort(), [noObject, wrongSize, noReason, stuck, noJob, neverWritten].sort());
+  t.regex(a.lost.find((f) => f.id === noJob)!.why, /BullMQ job is missing/);
   t.regex(a.lost.find((f) => f.id === noObject)!.why, /no object at/);
   t.regex(a.lost.find((f) => f.id === wrongSize)!.why, /7 bytes, the row says 10/);
   t.regex(a.lost.find((f) => f.id === neverWritten)!.why, /no generation row/);
   t.deepEqual(a.duplicated.map((f) => f.id).sort(), [failedWithImage, imageKey(user, "art", "stray")].sort());
   t.regex(a.duplicated.find((f) => f.id === failedWithImage)!.why, /for a generation that is failed/);
+
+  // A job a failover lost, finished by the worker that held it: completed, with no job to mark.
+  const afterFailover = await audit({ ...stores, lostByRedis: new Set([noJob, stuck]) }, ids.map((id) => ({ id, user, at })));
+  t.is(afterFailover.completed, 2, "a completed generation whose job Redis lost counts as completed");
+  t.true(afterFailover.lost.some((f) => f.id === stuck), "a lost job still has to end: running is still lost");
 });
 
 test("readable reasons: sentences pass, empty strings, stacks and object dumps do not", (t) => {

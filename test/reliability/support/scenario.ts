@@ -23,6 +23,8 @@ export interface FaultScenario {
   settleMs?: number;
   /** Injects the fault (the stream is running); returns a description of what was done. */
   inject: (stack: Stack, stream: Stream) => Promise<string>;
+  /** The jobs the fault made Redis lose, once injected (see Stores.lostByRedis). */
+  lostByRedis?: () => ReadonlySet<string>;
 }
 
 /** What a fault test gets back for its own assertions. */
@@ -54,8 +56,9 @@ export async function runFault(t: ExecutionContext, s: FaultScenario): Promise<F
   const detail = await s.inject(stack, stream);
   await new Promise((r) => setTimeout(r, (s.afterSeconds ?? 4) * 1000));
   const result = await stream.stop();
-  const settled = await settle({ db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue }, result.accepted, s.settleMs ?? 120_000);
-  const a = await audit({ db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue }, result.accepted);
+  const stores = { db: stack.world.db, s3: stack.world.s3, bucket: stack.world.env.S3_BUCKET, queue: stack.queue, lostByRedis: s.lostByRedis?.() };
+  const settled = await settle(stores, result.accepted, s.settleMs ?? 120_000);
+  const a = await audit(stores, result.accepted);
   record(t, { fault: s.fault, stream: result, audit: a, detail });
   const context = settled ? "" : `(not settled after ${(s.settleMs ?? 120_000) / 1000} s)\n${stack.workerLogs()}`;
   if (!assertExactlyOnce(t, a, context)) t.log(stack.workerLogs());

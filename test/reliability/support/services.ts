@@ -1,7 +1,8 @@
 /**
  * Private Redis (AOF on) and PostgreSQL servers that one test owns, so it may crash and restart
  * them under load without touching the shared sandbox. Both keep their data folder and port
- * across restarts, the way a restarted ElastiCache node or RDS instance comes back.
+ * across restarts, the way a restarted ElastiCache node or RDS instance comes back. Redis can
+ * also run as a primary with a replica behind one endpoint, to fail over.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +13,8 @@ import { freePorts } from "../../../sandbox/ports.ts";
 import { postgresBin } from "../../../sandbox/postgres.ts";
 import { ping } from "../../../sandbox/redis.ts";
 import { waitFor } from "../../../sandbox/wait.ts";
+import { Redis } from "../../../worker/adapters/redis.ts";
+import { TcpProxy } from "../../support/tcp-proxy.ts";
 
 const run = promisify(execFile);
 
@@ -33,11 +36,12 @@ function exitOf(child: ChildProcess): Promise<void> {
 /** redis-server with appendonly yes (appendfsync everysec), restartable on the same port and data. */
 export class PrivateRedis {
   private child: ChildProcess | null = null;
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(readonly port: number, readonly dir: string, private readonly extraArgs: string[]) {}
 
-  static async start(): Promise<PrivateRedis> {
+  /** `extraArgs` go to redis-server after the defaults (e.g. `--replicaof 127.0.0.1 <port>`). */
+  static async start(extraArgs: string[] = []): Promise<PrivateRedis> {
     const [port] = await freePorts(1);
-    const redis = new PrivateRedis(port!, mkdtempSync(join(tmpdir(), "genpool-rel-redis-")));
+    const redis = new PrivateRedis(port!, mkdtempSync(join(tmpdir(), "genpool-rel-redis-")), extraArgs);
     await redis.start();
     return redis;
   }
@@ -47,7 +51,7 @@ export class PrivateRedis {
     const child = track(spawn("redis-server", [
       "--bind", "127.0.0.1", "--port", String(this.port), "--dir", this.dir,
       "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-      "--maxmemory-policy", "noeviction", "--protected-mode", "no",
+      "--maxmemory-policy", "noeviction", "--protected-mode", "no", ...this.extraArgs,
     ], { stdio: "ignore" }));
     this.child = child;
     await waitFor(() => ping(this.port), {
@@ -168,5 +172,83 @@ export class PrivatePostgres {
       await exitOf(child);
     }
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** INFO replication of the server on `port`, as field → value. */
+async function replicationInfo(port: number): Promise<Record<string, string>> {
+  const redis = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    const text = await redis.info("replication");
+    return Object.fromEntries(text.split("\r\n").filter((l) => l.includes(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** What a failover did. */
+export interface Failover {
+  /** Bytes of writes the primary acknowledged and the replica never received. */
+  lostBytes: number;
+  /** From the primary's death to the endpoint pointing at the promoted replica. */
+  switchMs: number;
+}
+
+/**
+ * A primary and its replica (asynchronous replication, as in ElastiCache) behind one endpoint
+ * that follows the primary, as ElastiCache's primary endpoint does after a failover. The
+ * replication link runs through a TcpProxy, so a test can make the replica lag behind.
+ */
+export class ReplicatedRedis {
+  private constructor(
+    readonly primary: PrivateRedis,
+    readonly replica: PrivateRedis,
+    private readonly link: TcpProxy,
+    private readonly endpoint: TcpProxy,
+  ) {}
+
+  static async start(): Promise<ReplicatedRedis> {
+    const primary = await PrivateRedis.start();
+    const link = await TcpProxy.start(primary.port);
+    const replica = await PrivateRedis.start(["--replicaof", "127.0.0.1", String(link.port)]);
+    const endpoint = await TcpProxy.start(primary.port);
+    await waitFor(async () => ((await replicationInfo(replica.port)).master_link_status === "up" ? true : undefined), { what: "the replica to sync", timeoutMs: 30_000 });
+    return new ReplicatedRedis(primary, replica, link, endpoint);
+  }
+
+  /** The endpoint clients use. */
+  get port(): number {
+    return this.endpoint.port;
+  }
+
+  /**
+   * Fails over the way a primary lost with a lagging replica does: the replica receives nothing
+   * for `lagMs` while the primary goes on acknowledging writes, then the primary dies (SIGKILL),
+   * the replica is promoted (REPLICAOF NO ONE) and the endpoint moves to it, cutting every open
+   * connection (the clients reconnect to the new primary).
+   */
+  async failover(lagMs: number): Promise<Failover> {
+    this.link.hold();
+    await new Promise((r) => setTimeout(r, lagMs));
+    const primaryOffset = Number((await replicationInfo(this.primary.port)).master_repl_offset);
+    const t0 = Date.now();
+    await this.primary.stop("SIGKILL");
+    this.link.cut();
+    const replicaOffset = Number((await replicationInfo(this.replica.port)).slave_repl_offset);
+    const admin = new Redis({ host: "127.0.0.1", port: this.replica.port, maxRetriesPerRequest: 1 });
+    try {
+      await admin.replicaof("NO", "ONE");
+    } finally {
+      admin.disconnect();
+    }
+    this.endpoint.retarget(this.replica.port);
+    return { lostBytes: primaryOffset - replicaOffset, switchMs: Date.now() - t0 };
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.allSettled([this.endpoint.close(), this.link.close()]);
+    await Promise.allSettled([this.primary.destroy(), this.replica.destroy()]);
   }
 }

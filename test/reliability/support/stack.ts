@@ -1,7 +1,8 @@
 /**
- * The data path of one reliability test, all real except InvokeAI: a private Redis (AOF on), a
- * private PostgreSQL, a bucket of its own on the sandbox's moto, the API (createApp) listening
- * in this process, worker processes from worker/main.ts, and the fake InvokeAI server.
+ * The data path of one reliability test, all real except InvokeAI: a private Redis (AOF on; or a
+ * primary and a replica behind one endpoint), a private PostgreSQL, a bucket of its own on the
+ * sandbox's moto, the API (createApp and its recovery sweep) listening in this process, worker
+ * processes from worker/main.ts, and the fake InvokeAI server.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +14,8 @@ import type { AddressInfo } from "node:net";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
 import { appDeps, AUDIENCE, createApp, ISSUER, MODELS, SECRET, token, uniqueName, type World } from "../../../api/test-support.ts";
-import { bullJobQueue } from "../../../api/adapters/queue.ts";
+import { bullJobQueue, bullQueueInspector } from "../../../api/adapters/queue.ts";
+import { RECOVERY_DEFAULTS, startRecovery, type RecoveryOptions, type RecoveryTotals } from "../../../api/recovery.ts";
 import { createPool } from "../../../worker/adapters/pg.ts";
 import { createQueue, Redis } from "../../../worker/adapters/redis.ts";
 import { createS3 } from "../../../worker/adapters/s3.ts";
@@ -22,7 +24,7 @@ import type { JobData } from "../../../worker/job/schema.ts";
 import { eventually, exited, spawnWorker } from "../../../worker/test-support.ts";
 import { FakeInvokeAI, type Scenario } from "../../fakes/invokeai/server.ts";
 import { freePorts } from "../../../sandbox/ports.ts";
-import { PrivatePostgres, PrivateRedis } from "./services.ts";
+import { PrivatePostgres, PrivateRedis, ReplicatedRedis } from "./services.ts";
 
 /** How the stack is built. */
 export interface StackOptions {
@@ -40,6 +42,10 @@ export interface StackOptions {
   users?: number;
   /** Run the API as its own process (api/main.ts) instead of createApp in this process. @default false */
   apiProcess?: boolean;
+  /** Redis as one server, or a primary and a replica behind one endpoint (`stack.replicated`). @default "single" */
+  redis?: "single" | "replicated";
+  /** The API's recovery sweep (RECOVERY_*). @default RECOVERY_DEFAULTS */
+  recovery?: Pick<RecoveryOptions, "intervalSeconds" | "minAgeSeconds">;
 }
 
 /** A worker process of the stack. */
@@ -57,7 +63,12 @@ export interface Stack {
   /** Bearer tokens, one per user. */
   tokens: { user: string; token: string }[];
   fake: FakeInvokeAI;
+  /** The Redis server (with `redis: "replicated"`, the first primary). */
   redis: PrivateRedis;
+  /** The primary, replica and endpoint, with `redis: "replicated"`. */
+  replicated: ReplicatedRedis | null;
+  /** What the in-process API's recovery sweep has done (zeros with `apiProcess`). */
+  recovery: RecoveryTotals;
   postgres: PrivatePostgres;
   /** A BullMQ handle for inspection; waits out Redis outages. */
   queue: Queue<JobData>;
@@ -93,16 +104,26 @@ function bundleWorker(): Promise<void> {
   return bundled;
 }
 
+/** One Redis server, or a primary and its replica behind an endpoint; `port` is where clients connect. */
+async function startRedis(mode: "single" | "replicated"): Promise<{ redis: PrivateRedis; replicated: ReplicatedRedis | null; port: number }> {
+  if (mode === "single") {
+    const redis = await PrivateRedis.start();
+    return { redis, replicated: null, port: redis.port };
+  }
+  const replicated = await ReplicatedRedis.start();
+  return { redis: replicated.primary, replicated, port: replicated.port };
+}
+
 /** Builds the stack; register `close` in t.teardown. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await bundleWorker();
-  const [redis, postgres] = await Promise.all([PrivateRedis.start(), PrivatePostgres.start()]);
+  const [{ redis, replicated, port: redisPort }, postgres] = await Promise.all([startRedis(opts.redis ?? "single"), PrivatePostgres.start()]);
   const endpoint = process.env.AWS_ENDPOINT_URL;
   if (!endpoint) throw new Error("AWS_ENDPOINT_URL is not set: run through `npm test` or with a sandbox's env file loaded (S3 is the sandbox's moto)");
   const env = {
     AWS_ENDPOINT_URL: endpoint, AWS_REGION: process.env.AWS_REGION ?? "us-east-1", DB_SSL: false, REDIS_TLS: false, QUEUE_PREFIX: "bull",
     DB_HOST: "127.0.0.1", DB_PORT: postgres.port, DB_NAME: postgres.database, DB_USER: postgres.user, DB_PASSWORD: postgres.password, DB_POOL_MAX: 10,
-    REDIS_HOST: "127.0.0.1", REDIS_PORT: redis.port, REDIS_PASSWORD: undefined,
+    REDIS_HOST: "127.0.0.1", REDIS_PORT: redisPort, REDIS_PASSWORD: undefined,
     QUEUE_NAME: uniqueName("rel"), S3_BUCKET: uniqueName("rel"),
   };
   const admin = createPool(env);
@@ -120,7 +141,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   Object.assign(fake.scenario, { runningPolls: 3, ...opts.scenario });
 
   const retry = { attempts: opts.attempts ?? 5, backoffMs: opts.backoffMs ?? 200 };
-  const { api, stop: stopApi } = opts.apiProcess ? await apiProcess(world, retry) : await inProcessApi(world, retry);
+  const recovery = { ...RECOVERY_DEFAULTS, ...opts.recovery };
+  const { api, stop: stopApi, totals } = opts.apiProcess ? await apiProcess(world, retry, recovery) : await inProcessApi(world, retry, recovery);
 
   const users = Array.from({ length: opts.users ?? 4 }, (_, i) => `rel-user-${i}`);
   const tokens = await Promise.all(users.map(async (user) => ({ user, token: await token(user, { expiresIn: "2h" }) })));
@@ -140,7 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   for (let i = 0; i < (opts.workers ?? 2); i++) addWorker();
 
   return {
-    world, api, tokens, fake, redis, postgres, queue, workers, addWorker,
+    world, api, tokens, fake, redis, replicated, recovery: totals, postgres, queue, workers, addWorker,
     workerLogs: () => workers.map((w) => `--- ${w.pod}\n${w.child.output().split("\n").slice(-40).join("\n")}`).join("\n"),
     close: async () => {
       for (const w of workers) w.child.kill("SIGKILL");
@@ -149,35 +171,38 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       inspect.disconnect();
       await db.end();
       s3.destroy();
-      await Promise.allSettled([redis.destroy(), postgres.destroy()]);
+      await Promise.allSettled([replicated ? replicated.destroy() : redis.destroy(), postgres.destroy()]);
     },
   };
 }
 
 type Retry = { attempts: number; backoffMs: number };
-type RunningApi = { api: string; stop: () => Promise<void> };
+type RunningApi = { api: string; stop: () => Promise<void>; totals: RecoveryTotals };
 
-/** createApp on the world, listening on a free port of this process. */
-async function inProcessApi(world: World, retry: Retry): Promise<RunningApi> {
+/** createApp and the recovery sweep on the world, listening on a free port of this process. */
+async function inProcessApi(world: World, retry: Retry, recovery: RecoveryOptions): Promise<RunningApi> {
   const producer = createQueue(world.env);
   const deps = appDeps(world, { queue: bullJobQueue(producer, retry) });
   deps.config = { ...deps.config, RATE_LIMIT_MAX: 1_000_000 };
+  const sweeper = startRecovery({ db: world.db, queueName: world.env.QUEUE_NAME, queue: deps.queue, inspector: bullQueueInspector(producer), log: deps.log }, recovery);
   const handle = createApp(deps).callback();
   const server: Server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   return {
     api: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    totals: sweeper.totals,
     stop: async () => {
       server.closeAllConnections();
       server.close();
+      await sweeper.stop();
       await Promise.allSettled([producer.close(), deps.close()]);
     },
   };
 }
 
 /** api/main.ts as a child process on the world; resolves once /api/v1/health answers 200. */
-async function apiProcess(world: World, retry: Retry): Promise<RunningApi> {
+async function apiProcess(world: World, retry: Retry, recovery: RecoveryOptions): Promise<RunningApi> {
   const [port] = await freePorts(1);
   const e = world.env;
   const child = spawn(process.execPath, ["--import", "tsx", "api/main.ts"], {
@@ -188,6 +213,7 @@ async function apiProcess(world: World, retry: Retry): Promise<RunningApi> {
       REDIS_HOST: e.REDIS_HOST, REDIS_PORT: String(e.REDIS_PORT), QUEUE_NAME: e.QUEUE_NAME,
       PORT: String(port), JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_HS256_SECRET: SECRET, ALLOWED_MODELS: MODELS.join(","),
       RATE_LIMIT_MAX: "1000000", JOB_ATTEMPTS: String(retry.attempts), JOB_BACKOFF_MS: String(retry.backoffMs),
+      RECOVERY_INTERVAL_SECONDS: String(recovery.intervalSeconds), RECOVERY_MIN_AGE_SECONDS: String(recovery.minAgeSeconds),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
     stdio: ["ignore", "ignore", "pipe"],
@@ -202,6 +228,7 @@ async function apiProcess(world: World, retry: Retry): Promise<RunningApi> {
   }, 60_000, "the API process to be ready");
   return {
     api,
+    totals: { sweeps: 0, readded: 0, failed: 0 },
     stop: async () => {
       child.kill("SIGTERM");
       await done;
