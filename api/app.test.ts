@@ -11,6 +11,7 @@ import { GenerationStore } from "../worker/store.ts";
 import { bullJobQueue } from "./adapters/queue.ts";
 import { appDeps, closeQueue, createApp, createWorld, token, type World } from "./test-support.ts";
 import type { AppDeps } from "./app.ts";
+import { ApiMetrics, serveMetrics } from "./metrics.ts";
 
 interface Harness {
   world: World;
@@ -336,4 +337,33 @@ test("[integration] openapi.json describes every route and the request schema", 
   }
   t.deepEqual(doc.components.schemas.GenerationRequest.properties.model?.enum, ["sdxl-base", "sd15"]);
   t.is((await fetch(`${h.url}/api/v1/nothing`)).status, 404);
+});
+
+test("[integration] metrics: requests are counted by route pattern and final status, timed, and served on their own port with the sweep's repairs", async (t) => {
+  const metrics = new ApiMetrics();
+  const h = await harness(t, { metrics });
+  const server = await serveMetrics(0, metrics);
+  t.teardown(() => server.close());
+  t.is((await post(h, VALID)).status, 202);
+  t.is((await post(h, { ...VALID, steps: 10_000 })).status, 400);
+  const auth = { authorization: `Bearer ${await token("alice")}` };
+  t.is((await fetch(`${h.url}/api/v1/generations/00000000-0000-4000-8000-000000000000`, { headers: auth })).status, 404);
+  t.is((await fetch(`${h.url}/no/such/path`)).status, 404);
+  metrics.sweep({ ran: true, checked: 3, readded: ["a", "b"], failed: ["c"] });
+  metrics.sweep({ ran: false, checked: 0, readded: [], failed: [] });
+
+  const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+  t.is(res.status, 200);
+  const text = await res.text();
+  for (const line of [
+    'genpool_api_requests_total{method="POST",route="/api/v1/generations",status="202"} 1',
+    'genpool_api_requests_total{method="POST",route="/api/v1/generations",status="400"} 1',
+    'genpool_api_requests_total{method="GET",route="/api/v1/generations/:id",status="404"} 1',
+    'genpool_api_requests_total{method="GET",route="unmatched",status="404"} 1',
+    'genpool_api_request_duration_seconds_count{method="POST",route="/api/v1/generations"} 2',
+    'genpool_api_recovered_generations_total{action="readded"} 2',
+    'genpool_api_recovered_generations_total{action="failed"} 1',
+    "genpool_api_recovery_sweeps_total 1",
+  ]) t.true(text.includes(line), `${line}\nin:\n${text.split("\n").filter((l) => l.startsWith("genpool_api_r")).join("\n")}`);
+  t.is((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/other`)).status, 404);
 });

@@ -30,15 +30,17 @@ export function createApp(deps: AppDeps): Koa {
   router.get("/api/v1/images/:name/url", auth, imageUrl(deps));
   router.delete("/api/v1/images/:name", auth, deleteImage(deps));
 
-  return serve(router, deps.log, deps.config.BODY_LIMIT_BYTES);
+  return serve(router, deps.log, deps.config.BODY_LIMIT_BYTES, deps.metrics ? [deps.metrics.middleware()] : []);
 }
 
 /**
  * A Koa app answering `router`'s routes behind the middleware every route runs with: JSON errors,
- * the JSON body parser (at most `bodyLimitBytes`) and 405/501 for known paths.
+ * the JSON body parser (at most `bodyLimitBytes`) and 405/501 for known paths. `outer` run first
+ * (metrics: they see the status the error middleware sets).
  */
-export function serve(router: Router, log: Logger, bodyLimitBytes: number): Koa {
+export function serve(router: Router, log: Logger, bodyLimitBytes: number, outer: Koa.Middleware[] = []): Koa {
   const app = new Koa({ proxy: true });
+  for (const m of outer) app.use(m);
   app.use(errorMiddleware(log));
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: bodyLimitBytes, encoding: "utf-8" }));
   app.use(router.routes());

@@ -4,7 +4,7 @@
  *
  * POST /api/v1/generations throughput and latency against raw BullMQ `Queue.add` throughput, in
  * interleaved rounds so that load from other work on the machine hits both alike:
- * - the API is the real entrypoint (`api/main.ts`, pino at info) in a process of its own, driven
+ * - the API is the real entrypoint (`api/main.ts`, pino at info, request metrics on) in a process of its own, driven
  *   by autocannon from this process over keep-alive connections, after a warm-up;
  * - raw add runs in this process with as many concurrent lanes as autocannon has connections,
  *   one `Queue.add` per call (no addBulk), the same producer connection options, job data
@@ -157,8 +157,8 @@ async function startServer(name: string, run: { entry: string; env: NodeJS.Proce
   };
 }
 
-/** Starts `api/main.ts` on the world's schema, queue and bucket; resolves once it is ready. */
-function startApi(world: World): Promise<ApiProcess> {
+/** Starts `api/main.ts` on the world's schema, queue and bucket, metrics on as the chart runs it; resolves once it is ready. */
+async function startApi(world: World): Promise<ApiProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...Object.fromEntries(Object.entries(world.env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
@@ -171,6 +171,7 @@ function startApi(world: World): Promise<ApiProcess> {
     RATE_LIMIT_MAX: "1000000",
     JOB_ATTEMPTS: String(retry.attempts),
     JOB_BACKOFF_MS: String(retry.backoffMs),
+    METRICS_PORT: String(await freePort()),
   };
   const flags = [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean)];
   return startServer("the API", { entry: "api/main.ts", env, flags }, { path: "/api/v1/health", ok: (res) => res.ok });

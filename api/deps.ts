@@ -6,6 +6,7 @@ import type { ImageStorage } from "./adapters/s3.ts";
 import type { JobQueue } from "./adapters/queue.ts";
 import type { TokenVerifier } from "./auth.ts";
 import type { ApiConfig } from "./config.ts";
+import type { ApiMetrics } from "./metrics.ts";
 
 /** Settings the routes read. */
 export type AppSettings = Pick<
@@ -25,4 +26,6 @@ export interface AppDeps {
   log: Logger;
   /** Clock in ms (injectable for rate-limit windows). */
   now: () => number;
+  /** Request metrics, when METRICS_PORT serves them. */
+  metrics?: ApiMetrics;
 }

@@ -11,6 +11,7 @@ import { createApp } from "./app.ts";
 import { createVerifier } from "./auth.ts";
 import { loadApiConfig, type ApiConfig } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
+import { ApiMetrics, serveMetrics } from "./metrics.ts";
 import { RECOVERY_DEFAULTS, startRecovery } from "./recovery.ts";
 import { cachedVerifier, TOKEN_CACHE_DEFAULTS } from "./token-cache.ts";
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const redis = createProducerRedis(cfg);
   const queue = createQueue(cfg);
   const jobs = bullJobQueue(queue, { attempts: cfg.JOB_ATTEMPTS, backoffMs: cfg.JOB_BACKOFF_MS });
+  const metrics = cfg.METRICS_PORT > 0 ? new ApiMetrics() : undefined;
   const app = createApp({
     config: cfg,
     db,
@@ -47,15 +49,19 @@ async function main(): Promise<void> {
     verifyToken: cachedVerifier(createVerifier(cfg), { ...TOKEN_CACHE_DEFAULTS, now: Date.now }),
     log,
     now: Date.now,
+    metrics,
   });
   const server = app.listen(cfg.PORT, () => log.info({ port: cfg.PORT, queue: cfg.QUEUE_NAME }, "API listening"));
   server.requestTimeout = 30_000;
   const recovery = startRecovery(
-    { db, queueName: cfg.QUEUE_NAME, queue: jobs, inspector: bullQueueInspector(queue), log },
+    { db, queueName: cfg.QUEUE_NAME, queue: jobs, inspector: bullQueueInspector(queue), log, onSweep: metrics && ((r) => metrics.sweep(r)) },
     { ...RECOVERY_DEFAULTS, intervalSeconds: cfg.RECOVERY_INTERVAL_SECONDS, minAgeSeconds: cfg.RECOVERY_MIN_AGE_SECONDS },
   );
+  const metricsServer = metrics ? await serveMetrics(cfg.METRICS_PORT, metrics) : undefined;
+  if (metricsServer) log.info({ port: cfg.METRICS_PORT }, "Metrics on /metrics");
   const shutdown = (): void => {
     log.info({}, "Shutting down API");
+    metricsServer?.close();
     server.close(() => {
       void recovery
         .stop()

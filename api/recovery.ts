@@ -81,6 +81,8 @@ export interface RecoveryDeps {
   queue: JobQueue;
   inspector: QueueInspector;
   log: Logger;
+  /** Called with every sweep's result (metrics). */
+  onSweep?: (r: SweepResult) => void;
 }
 
 /** What one sweep did; `ran` is false when another replica held the lock. */
@@ -176,6 +178,7 @@ export function startRecovery(deps: RecoveryDeps, opts: RecoveryOptions = RECOVE
   const round = async (): Promise<void> => {
     try {
       const r = await sweep(deps, opts);
+      deps.onSweep?.(r);
       totals.sweeps += r.ran ? 1 : 0;
       totals.readded += r.readded.length;
       totals.failed += r.failed.length;

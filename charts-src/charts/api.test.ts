@@ -19,9 +19,9 @@ test("the API runs at least two replicas spread across zones, its count owned by
   t.like(spread.find((c) => c.topologyKey === "topology.kubernetes.io/zone"), { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" });
 });
 
-test("the API listens on 9090 with readiness on /api/v1/health and liveness on /health", (t) => {
+test("the API listens on 9090 with readiness on /api/v1/health and liveness on /health; metrics on 9103", (t) => {
   const api = deployment(production()).spec.template.spec.containers[0]!;
-  t.deepEqual(api.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }]);
+  t.deepEqual(api.ports, [{ name: "http", containerPort: 9090, protocol: "TCP" }, { name: "metrics", containerPort: 9103, protocol: "TCP" }]);
   t.is(api.readinessProbe?.httpGet?.path, "/api/v1/health");
   t.is(api.livenessProbe?.httpGet?.path, "/health");
 });

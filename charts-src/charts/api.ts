@@ -11,6 +11,8 @@ import { restrictedContainer, restrictedPod } from "../lib/security.ts";
 
 /** Port the API listens on, in the pod and on the Service. */
 export const API_PORT = 9090;
+/** The API's Prometheus metrics port (METRICS_PORT): never behind the load balancer. */
+export const API_METRICS_PORT = 9103;
 /** Readiness (dependencies reachable) and liveness (process alive) paths of the API. */
 export const API_READY_PATH = "/api/v1/health";
 export const API_LIVE_PATH = "/health";
@@ -57,7 +59,10 @@ export class ApiChart extends Chart {
       spec: {
         type: "ClusterIP",
         selector: selectorLabels("api"),
-        ports: [{ name: "http", port: API_PORT, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" }],
+        ports: [
+          { name: "http", port: API_PORT, targetPort: k8s.IntOrString.fromString("http"), protocol: "TCP" },
+          { name: "metrics", port: API_METRICS_PORT, targetPort: k8s.IntOrString.fromString("metrics"), protocol: "TCP" },
+        ],
       },
     });
     if (settings.ingress) this.ingress(settings.ingress);
@@ -121,6 +126,7 @@ function apiConfig(s: Settings): Record<string, string> {
   return {
     ...dataPlaneConfig(s),
     PORT: String(API_PORT),
+    METRICS_PORT: String(API_METRICS_PORT),
     JWT_ISSUER: s.auth.issuer,
     JWT_AUDIENCE: s.auth.audience,
     ...(s.auth.jwksUrl ? { JWT_JWKS_URL: s.auth.jwksUrl } : {}),
@@ -145,7 +151,10 @@ function podSpec(s: Settings): k8s.PodSpec {
         name: "api",
         image: s.images.api,
         imagePullPolicy: s.images.pullPolicy,
-        ports: [{ name: "http", containerPort: API_PORT, protocol: "TCP" }],
+        ports: [
+          { name: "http", containerPort: API_PORT, protocol: "TCP" },
+          { name: "metrics", containerPort: API_METRICS_PORT, protocol: "TCP" },
+        ],
         envFrom: [{ configMapRef: { name: NAME } }],
         env: [...dbCredentials(), ...redisCredentials(s), ...jwtSecret],
         readinessProbe: {

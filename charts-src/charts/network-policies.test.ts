@@ -31,12 +31,14 @@ for (const { namespace } of Object.values(Workload)) {
   });
 }
 
-test("the API accepts traffic only from the load balancer's subnets, on 9090", (t) => {
+test("the API accepts traffic only from the load balancer's subnets, on 9090, and scrapes from the monitoring namespace, on 9103", (t) => {
   const s = exampleProductionSettings();
   const api = policy("genpool-api", Workload.api.namespace);
-  t.is(api.spec.ingress?.length, 1);
+  t.is(api.spec.ingress?.length, 2);
   t.deepEqual(api.spec.ingress?.[0]?.from?.map((f) => f.ipBlock?.cidr), [...s.albSourceCidrs]);
-  t.deepEqual(ports(api.spec.ingress), ["TCP/9090"]);
+  t.deepEqual(ports([api.spec.ingress![0]!]), ["TCP/9090"]);
+  t.deepEqual(api.spec.ingress?.[1]?.from, [{ namespaceSelector: { matchLabels: { ...s.monitoringNamespaceLabels } } }]);
+  t.deepEqual(ports([api.spec.ingress![1]!]), ["TCP/9103"]);
 });
 
 test("workers accept nothing: InvokeAI is reached over loopback", (t) => {

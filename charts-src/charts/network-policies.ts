@@ -3,7 +3,7 @@ import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
-import { API_PORT } from "./api.ts";
+import { API_METRICS_PORT, API_PORT } from "./api.ts";
 import { METRICS_PORT } from "./operator.ts";
 import { meta, PART_OF, selectorLabels } from "../lib/meta.ts";
 
@@ -45,7 +45,10 @@ export class NetworkPoliciesChart extends Chart {
     this.policy("api", Workload.api.namespace, "genpool-api", {
       podSelector: { matchLabels: selectorLabels("api") },
       policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: settings.albSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(API_PORT)] }],
+      ingress: [
+        { from: settings.albSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(API_PORT)] },
+        { from: [{ namespaceSelector: { matchLabels: { ...settings.monitoringNamespaceLabels } } }], ports: [tcp(API_METRICS_PORT)] },
+      ],
       egress: [anywhere(settings.redis.port, settings.database.port), anywhere(443), podIdentity],
     });
     // Workers accept nothing: InvokeAI is reached over the pod's loopback interface.
