@@ -41,10 +41,13 @@ test("the API accepts traffic only from the load balancer's subnets, on 9090, an
   t.deepEqual(ports([api.spec.ingress![1]!]), ["TCP/9103"]);
 });
 
-test("workers accept nothing: InvokeAI is reached over loopback", (t) => {
+test("workers accept only metric scrapes from the monitoring namespace, on 9102: InvokeAI is reached over loopback", (t) => {
+  const s = exampleProductionSettings();
   const worker = policy("genpool-worker", Workload.worker.namespace);
   t.deepEqual(worker.spec.policyTypes, ["Ingress", "Egress"]);
-  t.deepEqual(worker.spec.ingress, []);
+  t.is(worker.spec.ingress?.length, 1);
+  t.deepEqual(worker.spec.ingress?.[0]?.from, [{ namespaceSelector: { matchLabels: { ...s.monitoringNamespaceLabels } } }]);
+  t.deepEqual(ports(worker.spec.ingress), ["TCP/9102"]);
 });
 
 test("the operator's metrics port is reachable from the monitoring namespace only", (t) => {

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { Workload } from "../../cluster/contract.ts";
 import type { Settings } from "../config/settings.ts";
 import { API_METRICS_PORT, API_PORT } from "./api.ts";
+import { WORKER_HEALTH_PORT } from "./worker.ts";
 import { METRICS_PORT } from "./operator.ts";
 import { meta, PART_OF, selectorLabels } from "../lib/meta.ts";
 
@@ -51,11 +52,11 @@ export class NetworkPoliciesChart extends Chart {
       ],
       egress: [anywhere(settings.redis.port, settings.database.port), anywhere(443), podIdentity],
     });
-    // Workers accept nothing: InvokeAI is reached over the pod's loopback interface.
+    // Workers accept only metric scrapes: InvokeAI is reached over the pod's loopback interface.
     this.policy("worker", Workload.worker.namespace, "genpool-worker", {
       podSelector: { matchLabels: selectorLabels("worker") },
       policyTypes: ["Ingress", "Egress"],
-      ingress: [],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { ...settings.monitoringNamespaceLabels } } }], ports: [tcp(WORKER_HEALTH_PORT)] }],
       egress: [anywhere(settings.redis.port, settings.database.port), anywhere(443), podIdentity],
     });
     this.policy("operator", Workload.operator.namespace, "genpool-operator", {
