@@ -15,7 +15,9 @@
  * what remains is Redis, PostgreSQL and S3). Writes the "API and worker" section of
  * docs/BENCHMARKS.md with --write.
  *
- * BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_WORKER_JOBS (200);
+ * Last, the recovery sweep (api/recovery.ts) over BENCH_SWEEP_ROWS queued generations.
+ *
+ * BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_WORKER_JOBS (200), BENCH_SWEEP_ROWS (10000);
  * BENCH_API_PROFILE=<dir> writes a V8 CPU profile of the API process (`node --cpu-prof`) there;
  * BENCH_API_FLAGS adds node flags to the API process (e.g. `--perf-basic-prof` for `perf record -p`).
  */
@@ -32,7 +34,9 @@ import { createQueue } from "../worker/adapters/redis.ts";
 import { drawPng } from "../worker/procedural/draw.ts";
 import type { JobData } from "../worker/job/schema.ts";
 import { enqueueGeneration, eventually, inProcessWorker } from "../worker/test-support.ts";
-import { JOB_NAME, jobOptions, type RetryPolicy } from "./adapters/queue.ts";
+import { pino } from "pino";
+import { bullJobQueue, bullQueueInspector, JOB_NAME, jobOptions, type RetryPolicy } from "./adapters/queue.ts";
+import { RECOVERY_DEFAULTS, sweep, type RecoveryDeps } from "./recovery.ts";
 import { AUDIENCE, createWorld, ISSUER, MODELS, SECRET, token, type World } from "./test-support.ts";
 import { readEnvFile } from "../sandbox/env.ts";
 import { down, up } from "../sandbox/sandbox.ts";
@@ -55,6 +59,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const workerJobs = Number(process.env.BENCH_WORKER_JOBS ?? 200);
+const sweepRows = Number(process.env.BENCH_SWEEP_ROWS ?? 10_000);
 const profileDir = process.env.BENCH_API_PROFILE;
 /** Warm-up of each side until this many operations (JIT-compiled code, pools filled) or warmupMaxSeconds. */
 const warmupOps = Number(process.env.BENCH_WARMUP_OPS ?? 30_000);
@@ -294,6 +299,56 @@ async function floors(jwt: string): Promise<Floor[]> {
   return out;
 }
 
+interface SweepCost {
+  checked: number;
+  readded: number;
+  wallMs: number;
+  /** CPU ms of the sweeping process, Redis and PostgreSQL (null without the sandbox's pids). */
+  cpu: { sweeper: number; redis: number | null; postgres: number | null };
+}
+
+/** One recovery sweep, timed, with the CPU each process spent on it. */
+async function timedSweep(deps: RecoveryDeps): Promise<SweepCost> {
+  const svc0 = serviceCpu();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await sweep(deps, { ...RECOVERY_DEFAULTS, minAgeSeconds: 60 });
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const svc1 = serviceCpu();
+  return {
+    checked: r.checked,
+    readded: r.readded.length,
+    wallMs,
+    cpu: { sweeper: (c.user + c.system) / 1000, redis: svc0 && svc1 ? svc1.redis - svc0.redis : null, postgres: svc0 && svc1 ? svc1.postgres - svc0.postgres : null },
+  };
+}
+
+/**
+ * The recovery sweep over `sweepRows` queued generations last updated 5 minutes ago: first with
+ * every job missing (what a Redis that lost everything costs: all added again), then with every
+ * job present (a backlog waiting for GPUs, swept every RECOVERY_INTERVAL_SECONDS).
+ */
+async function sweepCosts(): Promise<{ missing: SweepCost; present: SweepCost }> {
+  const world = await createWorld();
+  const queue = createQueue(world.env);
+  const deps: RecoveryDeps = { db: world.db, queueName: world.env.QUEUE_NAME, queue: bullJobQueue(queue, retry), inspector: bullQueueInspector(queue), log: pino({ level: "silent" }) };
+  try {
+    await world.db.query(
+      `INSERT INTO generations (id, user_id, status, category, image_name, params, queue, created_at, updated_at)
+       SELECT gen_random_uuid(), 'bench-user', 'queued', 'general', gen_random_uuid()::text, $1::jsonb, $2, now() - interval '5 minutes', now() - interval '5 minutes'
+         FROM generate_series(1, $3)`,
+      [JSON.stringify(jobFor("bench-user").params), world.env.QUEUE_NAME, sweepRows],
+    );
+    const missing = await timedSweep(deps);
+    const present = await timedSweep(deps);
+    return { missing, present };
+  } finally {
+    await queue.close();
+    await world.cleanup();
+  }
+}
+
 async function workerOverhead(): Promise<{ perJobMs: number; p50: number; p99: number }> {
   const world = await createWorld();
   const queue = createQueue(world.env);
@@ -329,6 +384,7 @@ const measured = await throughput();
 const floorRuns = await floors(await token("bench-user"));
 const loadAfter = loadavg();
 const worker = await workerOverhead();
+const sweeps = await sweepCosts();
 const png = drawPng("bench", 1, 512, 512).length;
 const ratios = measured.map((r) => (100 * r.rps) / r.raw);
 const rps = measured.map((r) => r.rps);
@@ -336,6 +392,8 @@ const us = (v: number | null): string => (v === null ? "?" : v.toFixed(0));
 const cpu = (c: CpuShare, pg: boolean): string => [us(c.client), us(c.redis), ...(pg ? [us(c.postgres)] : [])].join(" / ");
 const redisCosts = measured.filter((r) => r.postCpu.redis !== null && r.rawCpu.redis !== null);
 const redisBound = redisCosts.length === 0 ? null : (100 * median(redisCosts.map((r) => r.rawCpu.redis!))) / median(redisCosts.map((r) => r.postCpu.redis!));
+const ms = (v: number | null): string => (v === null ? "?" : v.toFixed(0));
+const sweepLine = (s: SweepCost): string => `${s.wallMs.toFixed(0)} ms; CPU ms: sweeper ${ms(s.cpu.sweeper)}, Redis ${ms(s.cpu.redis)}, PostgreSQL ${ms(s.cpu.postgres)}`;
 const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(", ");
 const section = `## API and worker
 
@@ -371,6 +429,8 @@ would reach about ${redisBound.toFixed(0)} % of raw add throughput (ratio of the
 | measure | value |
 |---|---|
 | worker overhead per job, excluding generation (${workerJobs} jobs, ${(png / 1024).toFixed(0)} KiB PNG: row update, S3 PUT with SSE, image upsert + completion, BullMQ bookkeeping) | ${worker.perJobMs.toFixed(1)} ms/job end to end; processing p50 ${worker.p50} ms, p99 ${worker.p99} ms |
+| recovery sweep over ${sweeps.present.checked} queued generations, every job present (a backlog waiting for GPUs; one sweep per RECOVERY_INTERVAL_SECONDS) | ${sweepLine(sweeps.present)} |
+| the same with every job missing (Redis lost them all: ${sweeps.missing.readded} added again) | ${sweepLine(sweeps.missing)} |
 
 Against a 4 s GPU job (the fast end for SDXL 1024²) the worker's own overhead is ${((worker.perJobMs / 4000) * 100).toFixed(2)} % of the job;
 one API replica accepts ${median(rps).toFixed(0)} generations per second (median of the rounds), ${(median(rps) * 4).toFixed(0)} times what one GPU finishes per second at 4 s a job.
