@@ -40,7 +40,7 @@ const ids = (jobs: JobData[]): string[] => jobs.map((j) => j.generationId).sort(
 
 test("recovery plan: a missing job is added again from its row, a failed one fails its row, a present one is left alone", (t) => {
   const [lost, gaveUp, live] = [newJob(), newJob(), newJob()];
-  const row = (j: JobData): InFlightRow => ({ id: j.generationId, user_id: j.userId, category: j.category, image_name: j.imageName, params: j.params, created_at: new Date() });
+  const row = (j: JobData): InFlightRow => ({ id: j.generationId, user_id: j.userId, category: j.category, image_name: j.imageName, params: j.params });
   const plan = planRepairs([row(lost), row(gaveUp), row(live)], new Map([
     [lost.generationId, { state: "missing" as const }],
     [gaveUp.generationId, { state: "failed" as const, reason: "job stalled more than allowable limit" }],

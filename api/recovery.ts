@@ -8,7 +8,7 @@
  *
  * Every `intervalSeconds`, one API replica of the queue (a PostgreSQL advisory lock on schema
  * and queue; the others skip that round) reads the queue's queued and running rows not updated
- * for `minAgeSeconds` (and those written before rows named their queue), asks BullMQ for
+ * for `minAgeSeconds` (and those written before rows named their queue), asks Redis about
  * their jobs, adds the missing ones again (same id, data rebuilt from the row: adding an id
  * BullMQ has is a no-op) and fails the rows whose job BullMQ failed, with its reason. A live
  * job is never touched: its row is only changed when the job is gone or failed.
@@ -18,10 +18,10 @@ import type { Pool, PoolClient } from "../worker/adapters/pg.ts";
 import type { GenerationParams, JobData } from "../worker/job/schema.ts";
 import type { JobQueue } from "./adapters/queue.ts";
 
-/** BullMQ's view of one job. */
+/** What Redis holds of one job. */
 export type JobStatus = { state: "missing" } | { state: "failed"; reason: string } | { state: "present" };
 
-/** What the sweep asks of BullMQ. */
+/** What the sweep asks of the queue. */
 export interface QueueInspector {
   /** The status of each id: "missing" when Redis has no job with it. */
   statuses(ids: readonly string[]): Promise<Map<string, JobStatus>>;
@@ -34,7 +34,6 @@ export interface InFlightRow {
   category: string;
   image_name: string;
   params: GenerationParams;
-  created_at: Date;
 }
 
 /** What to do about the rows of one page. */
@@ -97,7 +96,7 @@ export interface SweepResult {
 export const SWEEP_LOCK = "1734700657, hashtext(current_schema() || ':' || $1)";
 
 // Pages by id, which comes back exact (a timestamp would come back rounded to the millisecond).
-const IN_FLIGHT = `SELECT id, user_id, category, image_name, params, created_at FROM generations
+const IN_FLIGHT = `SELECT id, user_id, category, image_name, params FROM generations
   WHERE status IN ('queued', 'running') AND (queue = $4 OR queue IS NULL) AND updated_at < now() - make_interval(secs => $1)
     AND ($2::uuid IS NULL OR id > $2::uuid)
   ORDER BY id LIMIT $3`;
