@@ -15,6 +15,9 @@ import { createS3, objectSize } from "./adapters/s3.ts";
 import { s3Unavailable, startAwsProxy, type Interceptor } from "../test/support/aws-proxy.ts";
 import { processGeneration } from "./process/processor.ts";
 import { GenerationStore } from "./store.ts";
+import { createPool } from "./adapters/pg.ts";
+import { PermanentError } from "./errors.ts";
+import { freePorts } from "../sandbox/ports.ts";
 import type { JobData } from "./job/schema.ts";
 import { addJob, enqueueGeneration, eventually, exited, generation, generationIn, inProcessWorker, insertGenerationRow, jobIn, newJob, objectKeys, spawnWorker, useWorkerContext } from "./test-support.ts";
 
@@ -280,6 +283,27 @@ test("[integration] a job re-delivered after it was stored (crash before ack) is
   const after = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
   t.deepEqual(after.rows, before.rows);
   t.is((await objectKeys(world)).length, 1);
+});
+
+test("[integration] a final failure that cannot be written to PostgreSQL still fails the job with its own reason, not the database's", async (t) => {
+  const { world } = await setup(t);
+  const job = newJob({ width: 64, height: 64 });
+  await insertGenerationRow(world.db, job);
+  // The real store, except that the failure goes to a PostgreSQL that is not there.
+  const [closedPort] = await freePorts(1);
+  const gone = createPool({ ...world.env, DB_PORT: closedPort! }, world.schema);
+  t.teardown(() => gone.end());
+  const store = new GenerationStore(world.db);
+  const records = Object.assign(Object.create(store) as GenerationStore, { fail: (id: string, reason: string) => new GenerationStore(gone).fail(id, reason) });
+  const ports = {
+    records,
+    objects: { put: () => Promise.reject(new Error("must not upload")), size: () => Promise.resolve(null) },
+    backend: { ready: () => Promise.resolve(), generate: () => Promise.reject(new PermanentError("model sdxl-base is not installed in InvokeAI")) },
+    log: pino({ level: "silent" }),
+  };
+  const run = { id: job.generationId, data: job, attemptsMade: 0, maxAttempts: 3, signal: new AbortController().signal, reportProgress: () => Promise.resolve() };
+  await t.throwsAsync(processGeneration(run, ports), { instanceOf: PermanentError, message: "model sdxl-base is not installed in InvokeAI" });
+  t.is((await generation(world, job.generationId)).status, "running", "the row could not be marked: the recovery sweep marks it from the job's reason");
 });
 
 /** A job added while its row is written by a transaction that is still open, as the API does. */

@@ -138,7 +138,11 @@ export async function processGeneration(jobRun: JobRun, ports: ProcessorPorts): 
     if (final && job) {
       // Without valid data there is no generation to mark; the job itself carries the reason.
       const reason = err instanceof PermanentError ? message : `failed after ${jobRun.attemptsMade + 1} attempt(s): ${message}`;
-      await ports.records.fail(job.generationId, reason);
+      // If the row cannot be marked now, the job still fails with its own reason, and the API's
+      // recovery sweep marks the row from it later.
+      await ports.records.fail(job.generationId, reason).catch((dbErr: unknown) => {
+        ports.log.error({ generationId: job?.generationId, err: String(dbErr), reason }, "Could not record the failure; the API's recovery sweep will");
+      });
     }
     throw err;
   }
