@@ -84,6 +84,15 @@ const rows: [string, NodePlanInput, Expect][] = [
       group("od", "on-demand", { nodes: nodes("od", 1, { idlePods: ["w-od"] }) }), group("spot", "spot", { nodes: [...nodes("s", 1, { busy: 1 }), ...nodes("e", 1)] })],
     idleSince: { "od-0": ago(900), "e-0": ago(900) } }),
     { desired: { od: 0, spot: 2 }, remove: ["od-0"] }],
+  // Found by the property "a size only goes down by the named empty nodes" (seed 1113685): 9
+  // workers, 5 nodes in od (4 booting) and a 2-GPU group of at most 1 node. Growth took od to 8
+  // and big to 1 (10 slots), then removed od's Ready empty node to give back the spare slot.
+  ["a node of a group this plan grows is never removed: the plan orders one node fewer instead",
+    input({ workers: 9, policy: { onDemandBaseNodes: 0 }, groups: [
+      group("od", "on-demand", { max: 8, nodes: [...nodes("od", 4, { ready: false }), ...nodes("ready", 1)] }),
+      group("big", "on-demand", { max: 1, perNode: 2 }),
+    ], idleSince: { "ready-0": ago(600) } }),
+    { desired: { od: 7, big: 1 }, reasons: { od: "Demand", big: "Demand" }, remove: [] }],
   ["busy nodes are never removed, even with no demand",
     input({ workers: 0, policy: { onDemandBaseNodes: 0 }, groups: [group("spot", "spot", { nodes: busySpot })] }),
     { desired: { spot: 5 }, remove: [] }],

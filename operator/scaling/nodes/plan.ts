@@ -11,7 +11,7 @@ import { groupState, type GroupState } from "./group-state.ts";
 import { applyFloors, deficit, growForDemand, targetCapacity, type Target } from "./grow.ts";
 import { nextIdleSince } from "./idle-since.ts";
 import { requeueAfterSeconds } from "./requeue.ts";
-import { shrinkEmpty } from "./shrink.ts";
+import { shrinkEmpty, trimGrowth } from "./shrink.ts";
 import type { GroupMemory, NodePlan, NodePlanInput } from "./types.ts";
 
 /** A group that was just asked for more nodes starts its fallback timer now. */
@@ -30,9 +30,11 @@ export function planNodes(input: NodePlanInput): NodePlan {
   const targets: Target[] = states.map((state) => ({ state, desired: state.obs.desiredSize, reason: "Hold" }));
 
   applyFloors(targets, policy.onDemandBaseNodes);
+  const floors = new Map(targets.map((t) => [t, { desired: t.desired, reason: t.reason }]));
   const unplaced = growForDemand(targets, desiredWorkers);
   const idleSince = nextIdleSince(input.groups.flatMap((g) => g.nodes), input.memory.idleSince, now);
-  const spare = -deficit(targets, desiredWorkers);
+  // Nodes ordered beyond the demand go back first; only then may Ready empty nodes go.
+  const spare = unplaced === 0 ? trimGrowth(targets, floors, -deficit(targets, desiredWorkers)) : 0;
   const remove = unplaced === 0 && spare > 0
     ? shrinkEmpty({
       targets,

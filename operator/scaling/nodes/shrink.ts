@@ -14,7 +14,7 @@ export function isRemovable(node: NodeObservation, idleSince: number | undefined
 }
 
 /** Cheapest to lose first: on-demand groups (they cost most), then spot; each in reverse growth order. */
-function removalOrder(targets: readonly Target[]): Target[] {
+export function removalOrder(targets: readonly Target[]): Target[] {
   const onDemand = targets.filter((t) => t.state.obs.spec.capacityType === "on-demand");
   const spot = targets.filter((t) => t.state.obs.spec.capacityType === "spot");
   return [...byPriority(onDemand).reverse(), ...byPriority(spot).reverse()];
@@ -29,6 +29,26 @@ export interface ShrinkInput {
   idleSince: Readonly<Record<string, number>>;
   /** Nodes idle since at or before this instant (ms epoch) may go. */
   removableBefore: number;
+}
+
+/**
+ * Takes back nodes this plan ordered beyond the demand, in removal order, never below where the
+ * floors put each group (`floors`, the targets after applyFloors). A group's whole nodes can
+ * bring more slots than the missing workers (2 GPUs a node for 1 worker): ordering one node
+ * fewer is better than ordering it and then removing a Ready node. Returns the spare slots left.
+ */
+export function trimGrowth(targets: readonly Target[], floors: ReadonlyMap<Target, { desired: number; reason: Target["reason"] }>, spareWorkers: number): number {
+  let spare = spareWorkers;
+  for (const t of removalOrder(targets)) {
+    const floor = floors.get(t);
+    if (!floor) continue;
+    const cut = Math.min(t.desired - floor.desired, Math.floor(spare / t.state.obs.workersPerNode));
+    if (cut <= 0) continue;
+    t.desired -= cut;
+    spare -= cut * t.state.obs.workersPerNode;
+    if (t.desired === floor.desired) t.reason = floor.reason;
+  }
+  return spare;
 }
 
 /** Names the empty nodes to remove and lowers their groups' targets; never below min or base. */
