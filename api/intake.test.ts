@@ -5,16 +5,14 @@ import { Redis } from "../worker/adapters/redis.ts";
 import type { GenerationParams, JobData } from "../worker/job/schema.ts";
 import { bullJobQueue, type JobQueue } from "./adapters/queue.ts";
 import { UnavailableError } from "./errors.ts";
-import { batchedIntake, type IntakeOptions, type Submission } from "./intake.ts";
+import { jobOf, type NewGeneration } from "./db/generations.ts";
+import { batchedIntake, type IntakeOptions } from "./intake.ts";
 import { closeQueue, closeRedis, createWorld, type World } from "./test-support.ts";
 
 const params: GenerationParams = { prompt: "a lighthouse", negativePrompt: "", model: "sdxl-base", width: 512, height: 512, steps: 20, cfgScale: 7.5, scheduler: "euler", seed: 1 };
 
-function submission(userId = "alice", over: { idempotencyKey?: string; imageName?: string } = {}): Submission {
-  const id = randomUUID();
-  const imageName = over.imageName ?? randomUUID();
-  const job: JobData = { userId, generationId: id, imageName, category: "general", params };
-  return { job, row: { id, userId, category: "general", imageName, params, idempotencyKey: over.idempotencyKey ?? null, requestHash: null, queue: "q" } };
+function submission(userId = "alice", over: { idempotencyKey?: string; imageName?: string } = {}): NewGeneration {
+  return { id: randomUUID(), userId, category: "general", imageName: over.imageName ?? randomUUID(), params, idempotencyKey: over.idempotencyKey ?? null, requestHash: null, queue: "q" };
 }
 
 /** The real BullMQ queue, with a record of every addAll: its size, and how many ran at once. */
@@ -74,11 +72,11 @@ test("[integration] intake: requests submitted together share one transaction an
   const outcomes = await Promise.all(subs.map((s) => intake.submit(s)));
   t.deepEqual(outcomes, Array(20).fill({ kind: "queued" }));
   t.deepEqual(h.jobs.sizes, [20]);
-  const ids = subs.map((s) => s.row.id).sort();
+  const ids = subs.map((s) => s.id).sort();
   t.deepEqual(await rowIds(h.world), ids);
   t.deepEqual(await jobIds(h.queue), ids);
-  const job = await h.queue.getJob(subs[7]!.row.id);
-  t.deepEqual(job?.data, subs[7]!.job, "each job carries its own data");
+  const job = await h.queue.getJob(subs[7]!.id);
+  t.deepEqual(job?.data, jobOf(subs[7]!), "each job carries its own data");
 });
 
 test("[integration] intake: batches hold at most maxBatch, at most maxInFlight are written at once, and the rest follow without being lost", async (t) => {
@@ -90,7 +88,7 @@ test("[integration] intake: batches hold at most maxBatch, at most maxInFlight a
   t.true(h.jobs.sizes.every((n) => n <= 3), `batch sizes ${h.jobs.sizes.join(", ")}`);
   t.is(h.jobs.sizes.reduce((a, b) => a + b, 0), 11);
   t.true(h.jobs.maxConcurrent <= 2, `${h.jobs.maxConcurrent} batches were written at once`);
-  t.deepEqual(await jobIds(h.queue), subs.map((s) => s.row.id).sort());
+  t.deepEqual(await jobIds(h.queue), subs.map((s) => s.id).sort());
 
   // A lone request later is not held back.
   const lone = submission();
@@ -110,7 +108,7 @@ test("[integration] intake: the rate limit decides each member of a batch; the o
     if (o.kind === "rate_limited") t.true(o.retryAfterSeconds >= 1 && o.retryAfterSeconds <= 60);
   }
   t.deepEqual(outcomes.slice(5), Array(2).fill({ kind: "queued" }), "bob has his own counter");
-  const written = [...alice.slice(0, 3), ...bob].map((s) => s.row.id).sort();
+  const written = [...alice.slice(0, 3), ...bob].map((s) => s.id).sort();
   t.deepEqual(await rowIds(h.world), written);
   t.deepEqual(await jobIds(h.queue), written);
 });
@@ -121,8 +119,8 @@ test("[integration] intake: an Idempotency-Key used twice in one batch is writte
   const [a, b] = [submission("alice", { idempotencyKey: "k" }), submission("alice", { idempotencyKey: "k" })];
   const outcomes = await Promise.all([a, b].map((s) => intake.submit(s)));
   t.deepEqual(outcomes, [{ kind: "queued" }, { kind: "duplicate" }]);
-  t.deepEqual(await rowIds(h.world), [a.row.id]);
-  t.deepEqual(await jobIds(h.queue), [a.row.id]);
+  t.deepEqual(await rowIds(h.world), [a.id]);
+  t.deepEqual(await jobIds(h.queue), [a.id]);
 });
 
 test("[integration] intake: a row the database refuses fails its own request only; the rest of its batch is written", async (t) => {
@@ -131,13 +129,13 @@ test("[integration] intake: a row the database refuses fails its own request onl
   const first = submission();
   await intake.submit(first);
   // image_name is unique: the same name again violates it (SQLSTATE 23505).
-  const clash = submission("alice", { imageName: first.row.imageName });
+  const clash = submission("alice", { imageName: first.imageName });
   const good = Array.from({ length: 3 }, () => submission());
   const settled = await Promise.allSettled([good[0]!, clash, good[1]!, good[2]!].map((s) => intake.submit(s)));
   t.deepEqual(settled.map((s) => s.status), ["fulfilled", "rejected", "fulfilled", "fulfilled"]);
   const refused = settled[1] as PromiseRejectedResult;
   t.is((refused.reason as { code?: string }).code, "23505");
-  const written = [first, ...good].map((s) => s.row.id).sort();
+  const written = [first, ...good].map((s) => s.id).sort();
   t.deepEqual(await rowIds(h.world), written);
   t.deepEqual(await jobIds(h.queue), written);
 });

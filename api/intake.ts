@@ -9,9 +9,8 @@
  */
 import type { Redis } from "ioredis";
 import type { Pool } from "../worker/adapters/pg.ts";
-import type { JobData } from "../worker/job/schema.ts";
 import type { JobQueue } from "./adapters/queue.ts";
-import { insertAndEnqueue, type NewGeneration } from "./db/generations.ts";
+import { insertAndEnqueue, jobOf, type NewGeneration } from "./db/generations.ts";
 import { isUnreachable, UnavailableError } from "./errors.ts";
 import { hitMany, type RateLimit } from "./rate-limit.ts";
 
@@ -22,15 +21,10 @@ export type IntakeOutcome =
   | { kind: "duplicate" }
   | { kind: "rate_limited"; retryAfterSeconds: number };
 
-/** One generation to accept: its row and its job (job.generationId = row.id). */
-export interface Submission {
-  row: NewGeneration;
-  job: JobData;
-}
-
 /** Accepts generations; rejects with UnavailableError when Redis or the queue is down. */
 export interface Intake {
-  submit(s: Submission): Promise<IntakeOutcome>;
+  /** Accepts the generation of `row`; its job is jobOf(row). */
+  submit(row: NewGeneration): Promise<IntakeOutcome>;
 }
 
 /** Batch sizes and concurrency. */
@@ -53,7 +47,8 @@ export interface IntakeDeps {
   now: () => number;
 }
 
-interface Pending extends Submission {
+interface Pending {
+  row: NewGeneration;
   resolve(outcome: IntakeOutcome): void;
   reject(err: unknown): void;
 }
@@ -82,9 +77,9 @@ export function batchedIntake(deps: IntakeDeps, opts: IntakeOptions = INTAKE_DEF
   };
 
   return {
-    submit: (s) =>
+    submit: (row) =>
       new Promise<IntakeOutcome>((resolve, reject) => {
-        waiting.push({ ...s, resolve, reject });
+        waiting.push({ row, resolve, reject });
         schedule();
       }),
   };
@@ -123,12 +118,11 @@ async function rateLimit(deps: IntakeDeps, batch: Pending[]): Promise<Pending[]>
 
 /** One transaction for the rows, one addBulk for their jobs; resolves each member. */
 async function commit(deps: IntakeDeps, members: Pending[]): Promise<void> {
-  const jobs = new Map(members.map((p) => [p.row.id, p.job]));
   const inserted = await insertAndEnqueue(
     deps.db,
     members.map((p) => p.row),
     (rows) =>
-      deps.queue.addAll(rows.map((r) => jobs.get(r.id)!)).catch((err: unknown) => {
+      deps.queue.addAll(rows.map(jobOf)).catch((err: unknown) => {
         throw new UnavailableError("queue", { cause: err });
       }),
   );

@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { Context, Next } from "koa";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { listen, sendMetrics } from "../worker/http/health.ts";
 import type { SweepResult } from "./recovery.ts";
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
@@ -61,20 +62,12 @@ export class ApiMetrics {
   }
 }
 
-/** Serves GET /metrics on `port` (all interfaces); resolves once it listens. */
-export async function serveMetrics(port: number, metrics: ApiMetrics): Promise<Server> {
+/** Serves GET /metrics on `port` (all interfaces), as the worker's probe port does; resolves once it listens. */
+export function serveMetrics(port: number, metrics: ApiMetrics): Promise<Server> {
   const server = createServer((req, res) => {
     if ((req.url ?? "/").split("?")[0] !== "/metrics") return void res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     if (req.method !== "GET") return void res.writeHead(405, { allow: "GET" }).end();
-    metrics.registry.metrics().then(
-      (body) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body),
-      (err: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(err instanceof Error ? err.message : String(err)),
-    );
+    sendMetrics(res, metrics.registry);
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, () => resolve());
-  });
-  return server;
+  return listen(server, port);
 }

@@ -40,7 +40,7 @@ const ids = (jobs: JobData[]): string[] => jobs.map((j) => j.generationId).sort(
 
 test("recovery plan: a missing job is added again from its row, a failed one fails its row, a present one is left alone", (t) => {
   const [lost, gaveUp, live] = [newJob(), newJob(), newJob()];
-  const row = (j: JobData): InFlightRow => ({ id: j.generationId, user_id: j.userId, category: j.category, image_name: j.imageName, params: j.params });
+  const row = (j: JobData): InFlightRow => ({ id: j.generationId, userId: j.userId, category: j.category, imageName: j.imageName, params: j.params });
   const plan = planRepairs([row(lost), row(gaveUp), row(live)], new Map([
     [lost.generationId, { state: "missing" as const }],
     [gaveUp.generationId, { state: "failed" as const, reason: "job stalled more than allowable limit" }],
@@ -82,7 +82,7 @@ test("[integration] recovery: a running generation whose job BullMQ failed as st
   const h = await harness(t);
   const job = newJob();
   await rows(h.world, [job], 5, "running");
-  await h.queue.add("generate", job, { jobId: job.generationId, attempts: 3 });
+  await addJob(h.queue, job);
   const connection = { host: h.world.env.REDIS_HOST, port: h.world.env.REDIS_PORT, password: h.world.env.REDIS_PASSWORD };
   // A worker takes the job and dies without a word: its lock expires and nobody renews it.
   const dying = new Worker<JobData>(h.world.env.QUEUE_NAME, () => new Promise(() => undefined), { connection, lockDuration: 300, skipStalledCheck: true });

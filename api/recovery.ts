@@ -15,8 +15,9 @@
  */
 import type { Logger } from "pino";
 import type { Pool, PoolClient } from "../worker/adapters/pg.ts";
-import type { GenerationParams, JobData } from "../worker/job/schema.ts";
+import type { JobData } from "../worker/job/schema.ts";
 import type { JobQueue } from "./adapters/queue.ts";
+import { jobOf, type JobFields } from "./db/generations.ts";
 
 /** What Redis holds of one job. */
 export type JobStatus = { state: "missing" } | { state: "failed"; reason: string } | { state: "present" };
@@ -27,14 +28,8 @@ export interface QueueInspector {
   statuses(ids: readonly string[]): Promise<Map<string, JobStatus>>;
 }
 
-/** A queued or running generation, as the sweep reads it. */
-export interface InFlightRow {
-  id: string;
-  user_id: string;
-  category: string;
-  image_name: string;
-  params: GenerationParams;
-}
+/** A queued or running generation, as the sweep reads it: what its job carries. */
+export type InFlightRow = JobFields;
 
 /** What to do about the rows of one page. */
 export interface Repairs {
@@ -42,11 +37,6 @@ export interface Repairs {
   readd: JobData[];
   /** Rows to fail, with the queue's reason. */
   fail: { id: string; reason: string }[];
-}
-
-/** The job of a generation row (the API built the same when it accepted it). */
-export function jobOf(row: InFlightRow): JobData {
-  return { userId: row.user_id, generationId: row.id, imageName: row.image_name, category: row.category, params: row.params };
 }
 
 /** Pure: a row whose job is missing gets its job back; one whose job failed is failed too. */
@@ -96,7 +86,7 @@ export interface SweepResult {
 export const SWEEP_LOCK = "1734700657, hashtext(current_schema() || ':' || $1)";
 
 // Pages by id, which comes back exact (a timestamp would come back rounded to the millisecond).
-const IN_FLIGHT = `SELECT id, user_id, category, image_name, params FROM generations
+const IN_FLIGHT = `SELECT id, user_id AS "userId", category, image_name AS "imageName", params FROM generations
   WHERE status IN ('queued', 'running') AND (queue = $4 OR queue IS NULL) AND updated_at < now() - make_interval(secs => $1)
     AND ($2::uuid IS NULL OR id > $2::uuid)
   ORDER BY id LIMIT $3`;

@@ -263,6 +263,9 @@ test("[integration] SIGTERM with a job that fits in the grace period: it finishe
   t.is(await (await queue.getJob(job.generationId))!.getState(), "completed");
 });
 
+/** The first of 3 attempts of `job`, as the BullMQ glue hands it to processGeneration. */
+const firstAttempt = (job: JobData) => ({ id: job.generationId, data: job, attemptsMade: 0, maxAttempts: 3, signal: new AbortController().signal, reportProgress: () => Promise.resolve() });
+
 test("[integration] a job re-delivered after it was stored (crash before ack) is acknowledged without generating again", async (t) => {
   const { world, queue } = await setup(t);
   const worker = await inProcessWorker(world, proceduralBackend());
@@ -277,7 +280,7 @@ test("[integration] a job re-delivered after it was stored (crash before ack) is
     backend: { ready: () => Promise.resolve(), generate: () => Promise.reject(new Error(`must not generate again (${++generated})`)) },
     log: pino({ level: "silent" }),
   };
-  const result = await processGeneration({ id: job.generationId, data: job, attemptsMade: 0, maxAttempts: 3, signal: new AbortController().signal, reportProgress: () => Promise.resolve() }, ports);
+  const result = await processGeneration(firstAttempt(job), ports);
   t.like(result, { skipped: true, imageName: job.imageName });
   t.is(generated, 0);
   const after = await world.db.query<{ updated_at: Date }>("SELECT updated_at FROM images");
@@ -293,42 +296,43 @@ test("[integration] a final failure that cannot be written to PostgreSQL still f
   const [closedPort] = await freePorts(1);
   const gone = createPool({ ...world.env, DB_PORT: closedPort! }, world.schema);
   t.teardown(() => gone.end());
-  const store = new GenerationStore(world.db);
-  const records = Object.assign(Object.create(store) as GenerationStore, { fail: (id: string, reason: string) => new GenerationStore(gone).fail(id, reason) });
+  const records = Object.assign(Object.create(new GenerationStore(world.db)) as GenerationStore, { fail: (id: string, reason: string) => new GenerationStore(gone).fail(id, reason) });
   const ports = {
     records,
     objects: { put: () => Promise.reject(new Error("must not upload")), size: () => Promise.resolve(null) },
     backend: { ready: () => Promise.resolve(), generate: () => Promise.reject(new PermanentError("model sdxl-base is not installed in InvokeAI")) },
     log: pino({ level: "silent" }),
   };
-  const run = { id: job.generationId, data: job, attemptsMade: 0, maxAttempts: 3, signal: new AbortController().signal, reportProgress: () => Promise.resolve() };
-  await t.throwsAsync(processGeneration(run, ports), { instanceOf: PermanentError, message: "model sdxl-base is not installed in InvokeAI" });
+  await t.throwsAsync(processGeneration(firstAttempt(job), ports), { instanceOf: PermanentError, message: "model sdxl-base is not installed in InvokeAI" });
   t.is((await generation(world, job.generationId)).status, "running", "the row could not be marked: the recovery sweep marks it from the job's reason");
 });
 
-/** A job added while its row is written by a transaction that is still open, as the API does. */
-async function jobBeforeCommit(world: World, queue: Queue): Promise<{ job: JobData; commit: () => Promise<void>; rollback: () => Promise<void> }> {
+/**
+ * A worker, and a job it has started whose row is written by a transaction still open, as the
+ * API does (the job is added before the commit); `end` commits or rolls that transaction back.
+ */
+async function jobStartedBeforeCommit(t: ExecutionContext): Promise<{ world: World; queue: Queue; job: JobData; end: (sql: "COMMIT" | "ROLLBACK") => Promise<void> }> {
+  const { world, queue } = await setup(t);
+  const worker = await inProcessWorker(world, proceduralBackend());
+  t.teardown(worker.close);
   const job = newJob({ width: 64, height: 64 });
   const client = await world.db.connect();
   await client.query("BEGIN");
   await insertGenerationRow(client, job);
   await addJob(queue, job);
-  const end = (sql: string) => async () => {
+  await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
+  const end = async (sql: "COMMIT" | "ROLLBACK"): Promise<void> => {
     await client.query(sql);
     client.release();
   };
-  return { job, commit: end("COMMIT"), rollback: end("ROLLBACK") };
+  return { world, queue, job, end };
 }
 
 test("[integration] a job seen before the API commits its row waits for the commit and completes in its first attempt", async (t) => {
-  const { world, queue } = await setup(t);
-  const worker = await inProcessWorker(world, proceduralBackend());
-  t.teardown(worker.close);
-  const { job, commit } = await jobBeforeCommit(world, queue);
-  await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
+  const { world, queue, job, end } = await jobStartedBeforeCommit(t);
   await new Promise((r) => setTimeout(r, 300)); // the worker is now waiting on the open transaction
   t.is(await (await queue.getJob(job.generationId))!.getState(), "active");
-  await commit();
+  await end("COMMIT");
   await generationIn(world, job.generationId, "completed", 10_000);
   const done = await jobIn(queue, job.generationId, "completed");
   t.is(done.attemptsStarted, 1);
@@ -338,12 +342,8 @@ test("[integration] a job seen before the API commits its row waits for the comm
 });
 
 test("[integration] a job whose row the API rolled back fails at once without generating", async (t) => {
-  const { world, queue } = await setup(t);
-  const worker = await inProcessWorker(world, proceduralBackend());
-  t.teardown(worker.close);
-  const { job, rollback } = await jobBeforeCommit(world, queue);
-  await eventually(async () => ((await queue.getJob(job.generationId))?.attemptsStarted ?? 0) > 0, 10_000, "job started");
-  await rollback();
+  const { world, queue, job, end } = await jobStartedBeforeCommit(t);
+  await end("ROLLBACK");
   const failed = await jobIn(queue, job.generationId, "failed");
   t.is(failed.attemptsStarted, 1, "not retried");
   t.regex(failed.failedReason, /never committed/);

@@ -1,6 +1,6 @@
 /** SQL for the generations table, as the API uses it. All queries are parameterized. */
 import type { Pool, PoolClient } from "../../worker/adapters/pg.ts";
-import type { GenerationParams } from "../../worker/job/schema.ts";
+import type { GenerationParams, JobData } from "../../worker/job/schema.ts";
 
 /** A generation as the API reports it. */
 export interface GenerationRow {
@@ -30,6 +30,14 @@ export interface NewGeneration {
   requestHash: string | null;
   /** The BullMQ queue its job goes to (QUEUE_NAME): the recovery sweep checks only its own. */
   queue: string;
+}
+
+/** The fields of a generation its job carries. */
+export type JobFields = Pick<NewGeneration, "id" | "userId" | "category" | "imageName" | "params">;
+
+/** The job of a generation (jobId = generation id): the intake adds it, the recovery sweep adds it again. */
+export function jobOf(g: JobFields): JobData {
+  return { userId: g.userId, generationId: g.id, imageName: g.imageName, category: g.category, params: g.params };
 }
 
 /**

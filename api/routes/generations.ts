@@ -7,8 +7,8 @@
 import { createHash, randomInt, randomUUID } from "node:crypto";
 import type { Context } from "koa";
 import { z } from "zod";
-import { fieldErrors, generationRequestSchema, LIMITS, type GenerationRequest, type JobData } from "../../worker/job/schema.ts";
-import { findByIdempotencyKey, getGeneration, type GenerationRow } from "../db/generations.ts";
+import { fieldErrors, generationRequestSchema, LIMITS, type GenerationRequest } from "../../worker/job/schema.ts";
+import { findByIdempotencyKey, getGeneration, type GenerationRow, type NewGeneration } from "../db/generations.ts";
 import { ApiError } from "../errors.ts";
 import { batchedIntake, type IntakeOutcome } from "../intake.ts";
 import type { AppDeps } from "../deps.ts";
@@ -87,15 +87,17 @@ export function createGeneration(deps: AppDeps) {
       if (existing) return replay(existing, requestHash, ctx);
     }
     const { category, seed, ...rest } = body;
-    const job: JobData = {
+    const row: NewGeneration = {
+      id: randomUUID(),
       userId,
-      generationId: randomUUID(),
-      imageName: randomUUID(),
       category,
+      imageName: randomUUID(),
       params: { ...rest, seed: seed ?? randomInt(0, LIMITS.seedMax) },
+      idempotencyKey: key,
+      requestHash,
+      queue: deps.config.QUEUE_NAME,
     };
-    const row = { id: job.generationId, userId, category, imageName: job.imageName, params: job.params, idempotencyKey: key, requestHash, queue: deps.config.QUEUE_NAME };
-    const outcome = await intake.submit({ row, job });
+    const outcome = await intake.submit(row);
     if (outcome.kind === "rate_limited") throw rateLimited(outcome, deps);
     if (outcome.kind === "duplicate") {
       // The same key won a race: answer with that generation.
@@ -103,8 +105,8 @@ export function createGeneration(deps: AppDeps) {
       if (existing) return replay(existing, requestHash, ctx);
       throw new ApiError(409, "idempotency_conflict", "Idempotency-Key is in use by a concurrent request; retry");
     }
-    deps.log.info({ userId, generationId: job.generationId, model: job.params.model }, "Generation queued");
-    accepted(ctx, { id: job.generationId, status: "queued" });
+    deps.log.info({ userId, generationId: row.id, model: row.params.model }, "Generation queued");
+    accepted(ctx, { id: row.id, status: "queued" });
   };
 }
 

@@ -40,8 +40,7 @@ export interface ShrinkInput {
 export function trimGrowth(targets: readonly Target[], floors: ReadonlyMap<Target, { desired: number; reason: Target["reason"] }>, spareWorkers: number): number {
   let spare = spareWorkers;
   for (const t of removalOrder(targets)) {
-    const floor = floors.get(t);
-    if (!floor) continue;
+    const floor = floors.get(t)!;
     const cut = Math.min(t.desired - floor.desired, Math.floor(spare / t.state.obs.workersPerNode));
     if (cut <= 0) continue;
     t.desired -= cut;
